@@ -1,0 +1,77 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from '../errors.ts';
+
+/**
+ * Turns every failure into the contract's error body:
+ * {"error": {"code", "message", "field"}}. Schema failures name the field, in the
+ * dotted form clients write (`parameters[0].name`), and quote the bad value.
+ */
+export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  if (error instanceof ApiError) {
+    if (error.headers) reply.headers(error.headers);
+    return reply.status(error.status).send(error.toJSON());
+  }
+  if (error.validation && error.validation.length > 0) {
+    return reply.status(400).send(validationError(error).toJSON());
+  }
+  const known = knownFastifyError(error);
+  if (known) return reply.status(known.status).send(known.toJSON());
+
+  request.log.error({ err: error }, 'request failed');
+  const internal = new ApiError(500, 'internal_error', 'Herald failed to answer; see its log');
+  return reply.status(500).send(internal.toJSON());
+}
+
+function validationError(error: FastifyError): ApiError {
+  const first = error.validation![0] as {
+    instancePath: string;
+    keyword: string;
+    message?: string;
+    params: Record<string, unknown>;
+    data?: unknown;
+  };
+  const where = error.validationContext ?? 'body';
+  let path = first.instancePath
+    .split('/')
+    .slice(1)
+    .map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`))
+    .join('')
+    .replace(/^\./, '');
+  if (first.keyword === 'required') path = join(path, String(first.params.missingProperty));
+  if (first.keyword === 'additionalProperties') {
+    const extra = String(first.params.additionalProperty);
+    const field = join(path, extra);
+    return new ApiError(400, 'unknown_field', `${field} is not a known field; remove it`, field);
+  }
+  const field = path || where;
+  let message = `${field} ${first.message ?? 'is invalid'}`;
+  if (first.keyword === 'required') message = `${field} is required`;
+  else if (first.data !== undefined && typeof first.data !== 'object') {
+    message += ` (got ${JSON.stringify(first.data).slice(0, 80)})`;
+  }
+  return new ApiError(400, 'invalid_request', message, field);
+}
+
+function join(path: string, name: string): string {
+  return path ? `${path}.${name}` : name;
+}
+
+function knownFastifyError(error: FastifyError): ApiError | undefined {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError(413, 'body_too_large', 'the request body is larger than Herald accepts; send less at once');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ApiError(415, 'unsupported_media_type', 'send the body as JSON with "Content-Type: application/json"');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new ApiError(400, 'empty_body', 'the body is empty; send a JSON object');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new ApiError(400, 'invalid_json', `the body is not valid JSON: ${error.message}`);
+  }
+  if (error instanceof SyntaxError || error.statusCode === 400) {
+    return new ApiError(400, 'invalid_json', `the body is not valid JSON: ${error.message}`);
+  }
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return new ApiError(error.statusCode, 'bad_request', error.message);
+  }
+  return undefined;
+}

@@ -1,0 +1,214 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { getEventType, tokensFor } from '../../catalog/index.ts';
+import { invalid, notFound } from '../../errors.ts';
+import { newId } from '../../ids.ts';
+import { checkTemplate } from '../../templates/index.ts';
+import { generateSecret } from '../../webhooks/signing.ts';
+import { checkEndpointUrl } from '../../webhooks/url-policy.ts';
+import type { EndpointAuth, EndpointDoc } from '../../store/records.ts';
+import type { StoredRecord } from '../../store/store.ts';
+import type { Api, ApiContext } from '../context.ts';
+import { IdParams, iso } from '../shared.ts';
+import { checkEventTypes } from '../validators.ts';
+
+const AuthSchema = Type.Union([
+  Type.Object({ type: Type.Literal('none') }, { additionalProperties: false }),
+  Type.Object(
+    { type: Type.Literal('basic'), username: Type.String({ minLength: 1 }), password: Type.String({ minLength: 1 }) },
+    { additionalProperties: false },
+  ),
+  Type.Object({ type: Type.Literal('bearer'), token: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+]);
+
+const HEADER_NAME = '^[A-Za-z0-9!#$%&\'*+.^_`|~-]{1,100}$';
+const Fields = {
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  url: Type.String({ description: 'https:// with no port, at most 2048 characters' }),
+  eventTypes: Type.Array(Type.String(), { minItems: 1, maxItems: 100 }),
+  ordering: Type.Optional(Type.Union([Type.Literal('ordered'), Type.Literal('unordered')])),
+  auth: Type.Optional(AuthSchema),
+  headers: Type.Optional(
+    Type.Record(Type.String({ pattern: HEADER_NAME }), Type.String({ maxLength: 4096 }), {
+      description: 'extra request headers; values are write-only',
+    }),
+  ),
+  parameters: Type.Optional(
+    Type.Array(
+      Type.Object(
+        { name: Type.String({ minLength: 1, maxLength: 100 }), value: Type.String({ maxLength: 2000 }) },
+        { additionalProperties: false },
+      ),
+      { maxItems: 50 },
+    ),
+  ),
+  rateLimit: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
+  enabled: Type.Optional(Type.Boolean()),
+};
+const Create = Type.Object(Fields, { additionalProperties: false });
+const Patch = Type.Partial(Create, { additionalProperties: false });
+type EndpointInput = Static<typeof Patch>;
+
+const Rotate = Type.Object(
+  { graceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 7 * 86400 })) },
+  { additionalProperties: false },
+);
+const ResendFailed = Type.Object(
+  { since: Type.String(), until: Type.Optional(Type.String()) },
+  { additionalProperties: false },
+);
+
+/** Headers Herald sets itself: an endpoint may not override them. */
+const RESERVED_HEADERS = new Set(['content-type', 'content-length', 'host', 'webhook-id', 'webhook-timestamp', 'webhook-signature', 'authorization', 'user-agent', 'transfer-encoding', 'connection']);
+
+export function apiEndpoint(record: StoredRecord<EndpointDoc>) {
+  const { secrets, headers, auth, ...rest } = record.doc;
+  return {
+    ...rest,
+    auth: auth.type === 'basic' ? { type: 'basic', username: auth.username } : { type: auth.type },
+    headers: Object.fromEntries(headers.map((h) => [h.name, '[redacted]'])),
+    createdAt: iso(record.createdAt),
+    updatedAt: iso(record.updatedAt),
+  };
+}
+
+/** Webhook endpoints: URL policy, secrets shown once, write-only credentials. */
+export function endpointRoutes(app: Api, ctx: ApiContext): void {
+  const opts = { config: { scope: 'config' as const } };
+  const tags = ['endpoints'];
+
+  function apply(doc: EndpointDoc, input: EndpointInput): EndpointDoc {
+    const next = { ...doc };
+    if (input.name !== undefined) next.name = input.name;
+    if (input.url !== undefined) next.url = checkEndpointUrl(input.url, { allowPrivateTargets: ctx.config.allowPrivateTargets });
+    if (input.eventTypes !== undefined) next.eventTypes = checkEventTypes(input.eventTypes, 'eventTypes');
+    if (input.ordering !== undefined) next.ordering = input.ordering;
+    if (input.auth !== undefined) next.auth = sealAuth(input.auth);
+    if (input.headers !== undefined) {
+      next.headers = Object.entries(input.headers).map(([name, value]) => {
+        if (RESERVED_HEADERS.has(name.toLowerCase())) {
+          throw invalid(`headers.${name}`, `headers.${name} is set by Herald itself; use auth for credentials`);
+        }
+        if (/[\r\n\0]/.test(value)) throw invalid(`headers.${name}`, `headers.${name} must not hold line breaks`);
+        return { name, sealed: ctx.secrets.seal(value) };
+      });
+    }
+    if (input.parameters !== undefined) next.parameters = input.parameters;
+    if (input.rateLimit !== undefined) next.rateLimit = input.rateLimit;
+    if (input.enabled !== undefined) {
+      next.enabled = input.enabled;
+      next.disabledReason = input.enabled ? null : 'disabled through the API';
+    }
+    checkParameters(next);
+    return next;
+  }
+
+  function sealAuth(auth: Static<typeof AuthSchema>): EndpointAuth {
+    if (auth.type === 'basic') return { type: 'basic', username: auth.username, sealed: ctx.secrets.seal(auth.password) };
+    if (auth.type === 'bearer') return { type: 'bearer', sealed: ctx.secrets.seal(auth.token) };
+    return { type: 'none' };
+  }
+
+  async function load(ownerId: string, id: string) {
+    const record = await ctx.store.getRecord<EndpointDoc>(ownerId, 'endpoint', id);
+    if (!record) throw notFound('endpoint', id);
+    return record;
+  }
+
+  async function save(ownerId: string, doc: EndpointDoc) {
+    await ctx.store.putRecords([{ ownerId, kind: 'endpoint', id: doc.id, doc }]);
+    return load(ownerId, doc.id);
+  }
+
+  app.post('/v1/endpoints', { ...opts, schema: { body: Create, tags } }, async (request, reply) => {
+    const secret = generateSecret();
+    const blank: EndpointDoc = {
+      id: newId('ep'),
+      name: '',
+      url: '',
+      eventTypes: [],
+      ordering: 'unordered',
+      auth: { type: 'none' },
+      headers: [],
+      parameters: [],
+      rateLimit: null,
+      enabled: true,
+      disabledReason: null,
+      secrets: [{ sealed: ctx.secrets.seal(secret), expiresAt: null }],
+    };
+    const saved = await save(request.caller.owner.id, apply(blank, request.body));
+    return reply.status(201).send({ ...apiEndpoint(saved), secret });
+  });
+
+  app.get('/v1/endpoints', { ...opts, schema: { tags } }, async (request) => {
+    const records = await ctx.store.listRecords<EndpointDoc>(request.caller.owner.id, 'endpoint');
+    return { data: records.map(apiEndpoint) };
+  });
+
+  app.get('/v1/endpoints/:id', { ...opts, schema: { params: IdParams, tags } }, async (request) =>
+    apiEndpoint(await load(request.caller.owner.id, request.params.id)),
+  );
+
+  app.patch('/v1/endpoints/:id', { ...opts, schema: { params: IdParams, body: Patch, tags } }, async (request) => {
+    const ownerId = request.caller.owner.id;
+    const current = await load(ownerId, request.params.id);
+    const saved = await save(ownerId, apply(current.doc, request.body));
+    if (saved.doc.enabled && !current.doc.enabled) ctx.wake();
+    return apiEndpoint(saved);
+  });
+
+  app.delete('/v1/endpoints/:id', { ...opts, schema: { params: IdParams, tags } }, async (request, reply) => {
+    const deleted = await ctx.store.deleteRecord(request.caller.owner.id, 'endpoint', request.params.id);
+    if (!deleted) throw notFound('endpoint', request.params.id);
+    return reply.status(204).send();
+  });
+
+  app.post('/v1/endpoints/:id/rotate-secret', { ...opts, schema: { params: IdParams, body: Type.Optional(Rotate), tags } }, async (request) => {
+    const ownerId = request.caller.owner.id;
+    const current = await load(ownerId, request.params.id);
+    // The old secret keeps signing beside the new one for the grace period, so a
+    // receiver can switch over without rejecting a single delivery.
+    const graceMs = (request.body?.graceSeconds ?? 86400) * 1000;
+    const expiresAt = Date.now() + graceMs;
+    const kept = current.doc.secrets
+      .filter((s) => s.expiresAt === null || s.expiresAt > Date.now())
+      .map((s) => ({ sealed: s.sealed, expiresAt: s.expiresAt === null ? expiresAt : Math.min(s.expiresAt, expiresAt) }));
+    const secret = generateSecret();
+    const doc = { ...current.doc, secrets: [{ sealed: ctx.secrets.seal(secret), expiresAt: null }, ...kept] };
+    const saved = await save(ownerId, doc);
+    return { ...apiEndpoint(saved), secret, previousSecretsExpireAt: iso(expiresAt) };
+  });
+
+  app.post('/v1/endpoints/:id/resend-failed', { ...opts, schema: { params: IdParams, body: ResendFailed, tags } }, async (request, reply) => {
+    const ownerId = request.caller.owner.id;
+    await load(ownerId, request.params.id);
+    const since = parseTime(request.body.since, 'since');
+    const until = request.body.until === undefined ? Date.now() : parseTime(request.body.until, 'until');
+    if (until < since) throw invalid('until', 'until must not be before since');
+    const requeued = await ctx.store.requeueFailed(ownerId, request.params.id, since, until);
+    if (requeued > 0) ctx.wake();
+    return reply.status(202).send({ requeued });
+  });
+}
+
+function parseTime(value: string, field: string): number {
+  const ms = Date.parse(value);
+  if (!Number.isFinite(ms)) throw invalid(field, `${field} must be an ISO 8601 date-time (got ${JSON.stringify(value)})`);
+  return ms;
+}
+
+/**
+ * Parameter values may hold tokens; each token must be carried by every event type
+ * the endpoint takes, or some deliveries would render it empty.
+ */
+function checkParameters(doc: EndpointDoc): void {
+  const names = new Set<string>();
+  doc.parameters.forEach((p, i) => {
+    if (names.has(p.name)) throw invalid(`parameters[${i}].name`, `parameter ${JSON.stringify(p.name)} appears twice`);
+    names.add(p.name);
+    for (const type of doc.eventTypes) {
+      if (!getEventType(type)) continue;
+      const allowed = tokensFor(type, 'webhook').map((t) => t.name);
+      checkTemplate(p.value, allowed, `parameters[${i}].value`, type);
+    }
+  });
+}

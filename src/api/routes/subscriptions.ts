@@ -1,0 +1,131 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { tokensFor } from '../../catalog/index.ts';
+import { invalid, notFound } from '../../errors.ts';
+import { newId } from '../../ids.ts';
+import type { EmailTemplateDoc, EndpointDoc, SubscriptionDoc } from '../../store/records.ts';
+import type { StoredRecord } from '../../store/store.ts';
+import type { Api, ApiContext } from '../context.ts';
+import { IdParams, iso } from '../shared.ts';
+import { checkEventTypes } from '../validators.ts';
+
+const Fields = {
+  name: Type.Optional(Type.String({ maxLength: 200 })),
+  eventTypes: Type.Optional(
+    Type.Array(Type.String(), {
+      minItems: 1,
+      description: "defaults to the endpoint's event types or the template's event type",
+    }),
+  ),
+  filter: Type.Optional(
+    Type.Union([
+      Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()]), {
+        description: 'token path to required value, e.g. {"service.newState": "Suspended"}',
+      }),
+      Type.Null(),
+    ]),
+  ),
+  endpointId: Type.Optional(Type.String()),
+  emailTemplateId: Type.Optional(Type.String()),
+  enabled: Type.Optional(Type.Boolean()),
+};
+const Create = Type.Object(Fields, { additionalProperties: false });
+const Patch = Type.Partial(Create, { additionalProperties: false });
+type SubscriptionInput = Static<typeof Patch>;
+
+function apiSubscription(record: StoredRecord<SubscriptionDoc>) {
+  return { ...record.doc, createdAt: iso(record.createdAt), updatedAt: iso(record.updatedAt) };
+}
+
+/**
+ * Subscriptions route events to channels: "events of these types (matching this
+ * filter) go to this endpoint / this canned email". One event may match many.
+ */
+export function subscriptionRoutes(app: Api, ctx: ApiContext): void {
+  const opts = { config: { scope: 'config' as const } };
+  const tags = ['subscriptions'];
+
+  async function apply(ownerId: string, doc: SubscriptionDoc, input: SubscriptionInput) {
+    const next = { ...doc };
+    if (input.name !== undefined) next.name = input.name;
+    if (input.enabled !== undefined) next.enabled = input.enabled;
+    if (input.filter !== undefined) next.filter = input.filter;
+    if (input.endpointId !== undefined || input.emailTemplateId !== undefined) {
+      next.endpointId = input.endpointId;
+      next.emailTemplateId = input.emailTemplateId;
+    }
+    if (Boolean(next.endpointId) === Boolean(next.emailTemplateId)) {
+      throw invalid('endpointId', 'a subscription names exactly one of endpointId and emailTemplateId');
+    }
+
+    let accepted: string[];
+    if (next.endpointId) {
+      const endpoint = await ctx.store.getRecord<EndpointDoc>(ownerId, 'endpoint', next.endpointId);
+      if (!endpoint) throw invalid('endpointId', `endpoint ${JSON.stringify(next.endpointId)} does not exist`, 'unknown_endpoint');
+      accepted = endpoint.doc.eventTypes;
+    } else {
+      const template = await ctx.store.getRecord<EmailTemplateDoc>(ownerId, 'email-template', next.emailTemplateId!);
+      if (!template) throw invalid('emailTemplateId', `email template ${JSON.stringify(next.emailTemplateId)} does not exist`, 'unknown_email_template');
+      accepted = [template.doc.eventType];
+    }
+    if (input.eventTypes !== undefined) next.eventTypes = checkEventTypes(input.eventTypes, 'eventTypes');
+    else if (next.eventTypes.length === 0 || input.endpointId || input.emailTemplateId) next.eventTypes = accepted;
+    next.eventTypes.forEach((type, i) => {
+      if (!accepted.includes(type)) {
+        const target = next.endpointId ? `endpoint ${next.endpointId}` : `email template ${next.emailTemplateId}`;
+        throw invalid(`eventTypes[${i}]`, `${target} takes ${accepted.join(', ')}, not ${type}`, 'event_type_not_accepted');
+      }
+    });
+    checkFilter(next);
+    return next;
+  }
+
+  async function load(ownerId: string, id: string) {
+    const record = await ctx.store.getRecord<SubscriptionDoc>(ownerId, 'subscription', id);
+    if (!record) throw notFound('subscription', id);
+    return record;
+  }
+
+  app.post('/v1/subscriptions', { ...opts, schema: { body: Create, tags } }, async (request, reply) => {
+    const ownerId = request.caller.owner.id;
+    const blank: SubscriptionDoc = { id: newId('sub'), eventTypes: [], filter: null, schedule: null, enabled: true };
+    const doc = await apply(ownerId, blank, request.body);
+    await ctx.store.putRecords([{ ownerId, kind: 'subscription', id: doc.id, doc }]);
+    return reply.status(201).send(apiSubscription(await load(ownerId, doc.id)));
+  });
+
+  app.get('/v1/subscriptions', { ...opts, schema: { tags } }, async (request) => {
+    const records = await ctx.store.listRecords<SubscriptionDoc>(request.caller.owner.id, 'subscription');
+    return { data: records.map(apiSubscription) };
+  });
+
+  app.get('/v1/subscriptions/:id', { ...opts, schema: { params: IdParams, tags } }, async (request) =>
+    apiSubscription(await load(request.caller.owner.id, request.params.id)),
+  );
+
+  app.patch('/v1/subscriptions/:id', { ...opts, schema: { params: IdParams, body: Patch, tags } }, async (request) => {
+    const ownerId = request.caller.owner.id;
+    const current = await load(ownerId, request.params.id);
+    const doc = await apply(ownerId, current.doc, request.body);
+    await ctx.store.putRecords([{ ownerId, kind: 'subscription', id: doc.id, doc }]);
+    return apiSubscription(await load(ownerId, doc.id));
+  });
+
+  app.delete('/v1/subscriptions/:id', { ...opts, schema: { params: IdParams, tags } }, async (request, reply) => {
+    const deleted = await ctx.store.deleteRecord(request.caller.owner.id, 'subscription', request.params.id);
+    if (!deleted) throw notFound('subscription', request.params.id);
+    return reply.status(204).send();
+  });
+}
+
+/** A filter may only name tokens that every subscribed event type carries. */
+function checkFilter(doc: SubscriptionDoc): void {
+  if (!doc.filter) return;
+  for (const path of Object.keys(doc.filter)) {
+    for (const type of doc.eventTypes) {
+      const tokens = tokensFor(type, 'webhook').map((t) => t.name);
+      if (!tokens.includes(path)) {
+        throw invalid(`filter.${path}`, `filter names token ${path}, which ${type} does not carry; available: ${tokens.join(', ')}`, 'unknown_token');
+      }
+    }
+  }
+}

@@ -1,0 +1,120 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomToken } from './ids.ts';
+
+/** Every setting Herald reads. Environment variables are documented in the README. */
+export interface HeraldConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** A postgres:// URL selects PostgreSQL; unset means SQLite under dataDir. */
+  databaseUrl?: string;
+  /** The first owner's admin key, used instead of a generated one. */
+  adminKey?: string;
+  secretKey: string;
+  /** Development switch: webhook receivers on loopback/private addresses and ports. */
+  allowPrivateTargets: boolean;
+  /** Delays in ms before each retry; its length + 1 is the number of attempts. */
+  retrySchedule: number[];
+  /** Share of each delay added or removed at random, 0..1. */
+  retryJitter: number;
+  webhookTimeoutMs: number;
+  webhookConnectTimeoutMs: number;
+  /** Bytes of a response body kept in the attempt log. */
+  responseBodyLimit: number;
+  /** Extra CA certificates (PEM) trusted for webhook receivers, beside the system's. */
+  webhookCa?: string | Buffer;
+  /** Deliveries claimed at once by the worker, and in flight at once. */
+  workerConcurrency: number;
+  /** How long a claimed delivery stays ours before another worker may take it. */
+  leaseMs: number;
+  /** Fallback poll interval of an idle worker; new work wakes it at once anyway. */
+  pollIntervalMs: number;
+  bodyLimitBytes: number;
+  maxBatchSize: number;
+  logLevel: string;
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+/**
+ * The default retry schedule: an immediate retry, then growing delays that add up
+ * to a little over a day, so a receiver down for a night still gets its events.
+ */
+export const DEFAULT_RETRY_SCHEDULE = [
+  5_000,
+  30_000,
+  2 * MINUTE,
+  10 * MINUTE,
+  30 * MINUTE,
+  1 * HOUR,
+  2 * HOUR,
+  4 * HOUR,
+  8 * HOUR,
+  10 * HOUR,
+];
+
+function parseSchedule(raw: string): number[] {
+  const parts = raw.split(',').map((p) => Number(p.trim()));
+  if (parts.some((n) => !Number.isFinite(n) || n < 0)) {
+    throw new Error(`HERALD_RETRY_SCHEDULE_MS must be comma-separated milliseconds (got ${raw})`);
+  }
+  return parts;
+}
+
+function intSetting(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new Error(`${name} must be a whole number (got ${raw})`);
+  }
+  return n;
+}
+
+/**
+ * When the operator gives no HERALD_SECRET_KEY, one is generated once and kept in the
+ * data folder, so stored secrets stay readable across restarts of a laptop install.
+ */
+function secretKeyFor(dataDir: string, given?: string): string {
+  if (given) return given;
+  const file = join(dataDir, 'secret.key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomToken(32);
+  writeFileSync(file, key + '\n', { mode: 0o600 });
+  return key;
+}
+
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<HeraldConfig> = {},
+): HeraldConfig {
+  const dataDir = resolve(overrides.dataDir ?? env.HERALD_DATA_DIR ?? './data');
+  const base: HeraldConfig = {
+    port: intSetting(env, 'HERALD_PORT', 8080),
+    host: env.HERALD_HOST ?? '127.0.0.1',
+    dataDir,
+    databaseUrl: env.HERALD_DATABASE_URL || undefined,
+    adminKey: env.HERALD_ADMIN_KEY || undefined,
+    secretKey: '',
+    allowPrivateTargets: env.HERALD_ALLOW_PRIVATE_TARGETS === '1',
+    retrySchedule: env.HERALD_RETRY_SCHEDULE_MS
+      ? parseSchedule(env.HERALD_RETRY_SCHEDULE_MS)
+      : DEFAULT_RETRY_SCHEDULE,
+    retryJitter: 0.2,
+    webhookTimeoutMs: intSetting(env, 'HERALD_WEBHOOK_TIMEOUT_MS', 15_000),
+    webhookConnectTimeoutMs: intSetting(env, 'HERALD_WEBHOOK_CONNECT_TIMEOUT_MS', 5_000),
+    responseBodyLimit: 4096,
+    workerConcurrency: intSetting(env, 'HERALD_WORKER_CONCURRENCY', 32),
+    leaseMs: intSetting(env, 'HERALD_LEASE_MS', 60_000),
+    pollIntervalMs: intSetting(env, 'HERALD_POLL_INTERVAL_MS', 1_000),
+    bodyLimitBytes: intSetting(env, 'HERALD_BODY_LIMIT_BYTES', 1_048_576),
+    maxBatchSize: intSetting(env, 'HERALD_MAX_BATCH_SIZE', 1000),
+    logLevel: env.HERALD_LOG_LEVEL ?? 'info',
+  };
+  const merged = { ...base, ...overrides };
+  merged.secretKey = secretKeyFor(dataDir, overrides.secretKey ?? env.HERALD_SECRET_KEY);
+  return merged;
+}

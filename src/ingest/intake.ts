@@ -1,0 +1,234 @@
+import { createHash } from 'node:crypto';
+import { EVENT_TYPES, getEventType, validatePayload } from '../catalog/index.ts';
+import { ApiError, invalid } from '../errors.ts';
+import { newId } from '../ids.ts';
+import type { Logger } from '../logger.ts';
+import type { AccountDoc, EndpointDoc, SubscriptionDoc } from '../store/records.ts';
+import type { EventRecord, NewDelivery, NewEvent, Store } from '../store/store.ts';
+import { matchesFilter } from './subscription-filter.ts';
+
+/** An event as a client posts it. */
+export interface EventInput {
+  type?: unknown;
+  accountId?: unknown;
+  orderingKey?: unknown;
+  occurredAt?: unknown;
+  data?: unknown;
+}
+
+export type BatchResult =
+  | { index: number; status: 'accepted'; event: Record<string, unknown> }
+  | { index: number; status: 'rejected'; error: ReturnType<ApiError['toJSON']>['error'] };
+
+export interface IntakeAnswer {
+  status: number;
+  body: unknown;
+  replayed: boolean;
+}
+
+/**
+ * Event intake: validates each event against the catalogue, works out which
+ * subscriptions it fans out to, and commits event and deliveries in one transaction
+ * before anything is acknowledged. Idempotency keys are checked inside that same
+ * transaction, so two racing requests with one key cannot both queue work.
+ */
+export class Intake {
+  constructor(
+    private readonly store: Store,
+    private readonly logger: Logger,
+    private readonly onAccepted: () => void,
+    private readonly maxBatchSize: number,
+  ) {}
+
+  async acceptOne(ownerId: string, input: unknown, idempotencyKey?: string): Promise<IntakeAnswer> {
+    const prepared = await this.prepare(ownerId, input, '');
+    const body = apiEvent(prepared.event);
+    return this.commit(ownerId, [prepared], idempotencyKey, input, { status: 202, body });
+  }
+
+  async acceptBatch(ownerId: string, input: unknown, idempotencyKey?: string): Promise<IntakeAnswer> {
+    const events = (input as { events?: unknown } | null)?.events;
+    if (!Array.isArray(events)) {
+      throw invalid('events', 'events must be an array of events, as {"events": [...]}');
+    }
+    if (events.length === 0) throw invalid('events', 'events must hold at least one event');
+    if (events.length > this.maxBatchSize) {
+      throw new ApiError(
+        413,
+        'batch_too_large',
+        `a batch holds at most ${this.maxBatchSize} events (got ${events.length}); split it`,
+        'events',
+      );
+    }
+
+    // Each event stands alone: a bad one is refused with its reason, the good ones
+    // beside it are still accepted.
+    const results: BatchResult[] = [];
+    const accepted: NewEvent[] = [];
+    for (const [index, item] of events.entries()) {
+      try {
+        const prepared = await this.prepare(ownerId, item, `events[${index}].`);
+        accepted.push(prepared);
+        results.push({ index, status: 'accepted', event: apiEvent(prepared.event) });
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        results.push({ index, status: 'rejected', error: error.toJSON().error });
+      }
+    }
+    const summary = {
+      accepted: accepted.length,
+      rejected: events.length - accepted.length,
+      results,
+    };
+    return this.commit(ownerId, accepted, idempotencyKey, input, { status: 202, body: summary });
+  }
+
+  private async commit(
+    ownerId: string,
+    events: NewEvent[],
+    idempotencyKey: string | undefined,
+    input: unknown,
+    answer: { status: number; body: unknown },
+  ): Promise<IntakeAnswer> {
+    const idempotency = idempotencyKey
+      ? { key: idempotencyKey, requestHash: hashRequest(input), response: answer }
+      : undefined;
+    const result = await this.store.acceptEvents(ownerId, events, idempotency);
+    if (result.kind === 'conflict') {
+      throw new ApiError(
+        409,
+        'idempotency_key_reused',
+        `Idempotency-Key ${JSON.stringify(idempotencyKey)} was already used with a different ` +
+          'request body; send a new key for a new request',
+        'Idempotency-Key',
+      );
+    }
+    if (result.kind === 'replay') {
+      const first = result.response as { status: number; body: unknown };
+      return { status: first.status, body: first.body, replayed: true };
+    }
+    if (events.some((e) => e.deliveries.length > 0)) this.onAccepted();
+    this.logger.debug({ ownerId, count: events.length }, 'events accepted');
+    return { ...answer, replayed: false };
+  }
+
+  private async prepare(ownerId: string, input: unknown, prefix: string): Promise<NewEvent> {
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+      throw invalid(prefix ? prefix.slice(0, -1) : 'body', 'an event must be a JSON object');
+    }
+    const raw = input as EventInput;
+    const definition = typeof raw.type === 'string' ? getEventType(raw.type) : undefined;
+    if (!definition) {
+      throw new ApiError(
+        422,
+        'unknown_event_type',
+        `type must be one of ${EVENT_TYPES.map((t) => t.type).join(', ')} (got ${JSON.stringify(raw.type)})`,
+        `${prefix}type`,
+      );
+    }
+
+    let account: AccountDoc | null = null;
+    if (definition.hasAccount) {
+      if (typeof raw.accountId !== 'string' || raw.accountId === '') {
+        throw invalid(`${prefix}accountId`, `accountId is required for ${definition.type} events`);
+      }
+      const stored = await this.store.getRecord<AccountDoc>(ownerId, 'account', raw.accountId);
+      if (!stored) {
+        throw invalid(
+          `${prefix}accountId`,
+          `account ${JSON.stringify(raw.accountId)} is not known; create it with POST /v1/accounts first`,
+          'unknown_account',
+        );
+      }
+      account = stored.doc;
+    } else if (raw.accountId !== undefined) {
+      throw invalid(`${prefix}accountId`, `${definition.type} events carry no account; drop accountId`);
+    }
+
+    if (raw.orderingKey !== undefined && (typeof raw.orderingKey !== 'string' || raw.orderingKey === '' || raw.orderingKey.length > 200)) {
+      throw invalid(`${prefix}orderingKey`, 'orderingKey must be a string of 1 to 200 characters');
+    }
+    const occurredAt = parseTime(raw.occurredAt, `${prefix}occurredAt`);
+    try {
+      validatePayload(definition.type, raw.data);
+    } catch (error) {
+      if (error instanceof ApiError && prefix && error.field) {
+        throw new ApiError(error.status, error.code, error.message, prefix + error.field);
+      }
+      throw error;
+    }
+
+    const now = Date.now();
+    const event: NewEvent['event'] = {
+      id: newId('evt'),
+      ownerId,
+      type: definition.type,
+      accountId: account?.id ?? null,
+      orderingKey: (raw.orderingKey as string | undefined) ?? account?.id ?? null,
+      occurredAt: occurredAt ?? now,
+      acceptedAt: now,
+      data: raw.data as Record<string, unknown>,
+      account: account as unknown as Record<string, unknown> | null,
+    };
+    return { event, deliveries: await this.fanOut(ownerId, event) };
+  }
+
+  /** The deliveries an event makes: one per matching subscription. */
+  private async fanOut(ownerId: string, event: NewEvent['event']): Promise<NewDelivery[]> {
+    const subscriptions = await this.store.listRecords<SubscriptionDoc>(ownerId, 'subscription');
+    const deliveries: NewDelivery[] = [];
+    for (const { doc: sub } of subscriptions) {
+      if (!sub.enabled || !sub.eventTypes.includes(event.type) || sub.schedule) continue;
+      if (!matchesFilter(sub.filter, event)) continue;
+      if (sub.endpointId) {
+        const endpoint = await this.store.getRecord<EndpointDoc>(ownerId, 'endpoint', sub.endpointId);
+        if (!endpoint || !endpoint.doc.eventTypes.includes(event.type)) continue;
+        deliveries.push({
+          id: newId('dlv'),
+          subscriptionId: sub.id,
+          channel: 'webhook',
+          targetId: endpoint.id,
+          orderingKey: event.orderingKey,
+          ordered: endpoint.doc.ordering === 'ordered',
+        });
+      } else if (sub.emailTemplateId) {
+        deliveries.push({
+          id: newId('dlv'),
+          subscriptionId: sub.id,
+          channel: 'email',
+          targetId: sub.emailTemplateId,
+          orderingKey: event.orderingKey,
+          ordered: false,
+        });
+      }
+    }
+    return deliveries;
+  }
+}
+
+function parseTime(value: unknown, field: string): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = typeof value === 'string' ? Date.parse(value) : NaN;
+  if (!Number.isFinite(ms) || !/^\d{4}-\d{2}-\d{2}T/.test(value as string)) {
+    throw invalid(field, `${field} must be an ISO 8601 date-time like 2026-01-31T12:00:00Z (got ${JSON.stringify(value)})`);
+  }
+  return ms;
+}
+
+function hashRequest(input: unknown): string {
+  return createHash('sha256').update(JSON.stringify(input)).digest('hex');
+}
+
+/** An event as the API shows it. */
+export function apiEvent(event: Omit<EventRecord, 'seq' | 'status'> & { status?: string }) {
+  return {
+    id: event.id,
+    type: event.type,
+    accountId: event.accountId,
+    orderingKey: event.orderingKey,
+    occurredAt: new Date(event.occurredAt).toISOString(),
+    acceptedAt: new Date(event.acceptedAt).toISOString(),
+    status: event.status ?? 'accepted',
+    data: event.data,
+  };
+}

@@ -1,0 +1,174 @@
+import type { SecretBox } from '../crypto/secret-box.ts';
+import { DeliveryError } from '../errors.ts';
+import { resolveRecipients } from '../email/recipients.ts';
+import type { SmtpTransports } from '../email/smtp-transports.ts';
+import { renderHeader, renderTemplate } from '../templates/index.ts';
+import { getEventType } from '../catalog/index.ts';
+import type {
+  AccountDoc,
+  ContactTypeDoc,
+  EmailTemplateDoc,
+  SmtpProfileDoc,
+} from '../store/records.ts';
+import type { DeliveryRecord, EventRecord, Store, StoredRecord } from '../store/store.ts';
+import type { Job, JobResult } from './job.ts';
+import { tokenContextOf } from './event-context.ts';
+
+export interface EmailJobDeps {
+  store: Store;
+  secrets: SecretBox;
+  transports: SmtpTransports;
+  now?: () => number;
+}
+
+/** A rendered email, ready for a transport; also what preview shows. */
+export interface RenderedEmail {
+  subject: string;
+  html?: string;
+  text?: string;
+  from: { name?: string; address: string };
+  to: { name?: string; address: string }[];
+  cc: { name?: string; address: string }[];
+  bcc: { name?: string; address: string }[];
+  notes: string[];
+  profile: StoredRecord<SmtpProfileDoc>;
+}
+
+/**
+ * One email attempt: resolve the recipients through the account's contacts, render
+ * subject and bodies with the first recipient's contact tokens, and hand the message
+ * to the SMTP profile's pooled transport.
+ */
+export function emailJob(deps: EmailJobDeps): Job {
+  const now = deps.now ?? Date.now;
+  return async (delivery: DeliveryRecord): Promise<JobResult> => {
+    const template = await deps.store.getRecord<EmailTemplateDoc>(
+      delivery.ownerId,
+      'email-template',
+      delivery.targetId,
+    );
+    if (!template) return { kind: 'cancelled', reason: 'the email template was deleted' };
+    const event = await deps.store.getEvent(delivery.ownerId, delivery.eventId);
+    if (!event || event.status === 'withdrawn') {
+      return { kind: 'cancelled', reason: 'the event was withdrawn' };
+    }
+
+    const startedAt = now();
+    const rendered = await renderEmail(deps.store, template.doc, event);
+    const request = {
+      smtpProfileId: rendered.profile.id,
+      from: rendered.from.address,
+      to: rendered.to.map((a) => a.address),
+      cc: rendered.cc.map((a) => a.address),
+      bcc: rendered.bcc.map((a) => a.address),
+      notes: rendered.notes,
+    };
+    const attemptOf = (statusCode: number | null, responseBody: string | null) => ({
+      startedAt,
+      durationMs: now() - startedAt,
+      statusCode,
+      responseBody,
+      request,
+    });
+    if (rendered.to.length + rendered.cc.length + rendered.bcc.length === 0) {
+      const error = new DeliveryError(
+        'no_recipients',
+        'no recipient could be resolved: the account has none of the template\'s contact ' +
+          'types and no email-default contact; add a contact or a literal address',
+        false,
+      );
+      return { kind: 'failed', attempt: attemptOf(null, null), error };
+    }
+
+    const profile = rendered.profile.doc;
+    try {
+      const sent = await deps.transports.send(
+        {
+          id: profile.id,
+          version: String(rendered.profile.updatedAt),
+          host: profile.host,
+          port: profile.port,
+          tls: profile.tls,
+          username: profile.username,
+          password: profile.passwordSealed ? deps.secrets.open(profile.passwordSealed) : undefined,
+          fromName: profile.fromName,
+          fromAddress: profile.fromAddress,
+          bcc: profile.bcc,
+        },
+        {
+          from: rendered.from,
+          to: rendered.to,
+          cc: rendered.cc,
+          bcc: rendered.bcc,
+          subject: rendered.subject,
+          html: rendered.html,
+          text: rendered.text,
+          headers: { 'X-Herald-Delivery-Id': delivery.id, 'X-Herald-Event-Type': event.type },
+        },
+      );
+      return { kind: 'delivered', attempt: attemptOf(250, sent.response) };
+    } catch (error) {
+      if (!(error instanceof DeliveryError)) throw error;
+      const reply = error.context.smtpResponse ?? null;
+      return { kind: 'failed', attempt: attemptOf(error.context.smtpCode ?? null, reply), error };
+    }
+  };
+}
+
+/** Renders a canned email for an event: recipients, sender, subject and bodies. */
+export async function renderEmail(
+  store: Store,
+  template: EmailTemplateDoc,
+  event: EventRecord,
+): Promise<RenderedEmail> {
+  const ownerId = event.ownerId;
+  const profile = await smtpProfileFor(store, ownerId, template.smtpProfileId);
+  const contactTypes = await store.listRecords<ContactTypeDoc>(ownerId, 'contact-type');
+  const emailDefault = contactTypes.find((c) => c.doc.isEmailDefault)?.doc.name;
+  const billing = contactTypes.find((c) => c.doc.isBilling)?.doc.name;
+  const account = event.account as unknown as AccountDoc | null;
+  const recipients = resolveRecipients({
+    template,
+    account: account ? { contacts: account.contacts, emailInvoicing: account.emailInvoicing } : null,
+    emailDefaultContactType: emailDefault,
+    billingContactType: billing,
+    isInvoiceEvent: getEventType(event.type)?.groups.includes('invoice') ?? false,
+  });
+
+  const owner = await store.getOwner(ownerId);
+  const context = tokenContextOf(event, owner?.name ?? '', recipients.primaryContact);
+  return {
+    subject: renderHeader(template.subject, context),
+    html: template.html ? renderTemplate(template.html, context, 'html') : undefined,
+    text: template.text ? renderTemplate(template.text, context, 'text') : undefined,
+    from: {
+      name: template.fromName ?? profile.doc.fromName,
+      address: template.fromAddress ?? profile.doc.fromAddress,
+    },
+    to: recipients.to,
+    cc: recipients.cc,
+    bcc: recipients.bcc,
+    notes: recipients.notes,
+    profile,
+  };
+}
+
+async function smtpProfileFor(
+  store: Store,
+  ownerId: string,
+  profileId: string | undefined,
+): Promise<StoredRecord<SmtpProfileDoc>> {
+  const profile = profileId
+    ? await store.getRecord<SmtpProfileDoc>(ownerId, 'smtp-profile', profileId)
+    : await store.findRecordByUniqueKey<SmtpProfileDoc>(ownerId, 'smtp-profile', 'default');
+  if (!profile) {
+    throw new DeliveryError(
+      'no_smtp_profile',
+      profileId
+        ? `SMTP profile ${profileId} no longer exists; pick another on the template`
+        : 'the owner has no default SMTP profile; create one with POST /v1/smtp-profiles',
+      false,
+    );
+  }
+  return profile;
+}

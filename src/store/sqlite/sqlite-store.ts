@@ -1,0 +1,457 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import {
+  UniqueViolation,
+  type AcceptResult,
+  type ApiKey,
+  type AttemptRecord,
+  type DeliveryFilter,
+  type DeliveryOutcome,
+  type DeliveryRecord,
+  type DeliveryStatus,
+  type EventRecord,
+  type Idempotency,
+  type NewEvent,
+  type Owner,
+  type RecordKind,
+  type RecordWrite,
+  type Store,
+  type StoredRecord,
+} from '../store.ts';
+import { SQLITE_MIGRATIONS } from './migrations.ts';
+import { toAttempt, toDelivery, toEvent } from './rows.ts';
+
+/**
+ * The embedded backend: one SQLite file in WAL mode. synchronous=FULL makes an
+ * acknowledged event survive power loss, not only a crash of the process.
+ */
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('foreign_keys = ON');
+  }
+
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
+  async migrate(): Promise<void> {
+    const current = this.db.pragma('user_version', { simple: true }) as number;
+    for (let version = current; version < SQLITE_MIGRATIONS.length; version++) {
+      this.db.transaction(() => {
+        this.db.exec(SQLITE_MIGRATIONS[version]);
+        this.db.pragma(`user_version = ${version + 1}`);
+      })();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+
+  async createOwner(owner: Owner): Promise<void> {
+    this.sql(
+      `INSERT INTO owners (id, name, default_locale, platform, created_at)
+       VALUES (?, ?, ?, ?, ?)`,
+    ).run(owner.id, owner.name, owner.defaultLocale, owner.platform ? 1 : 0, owner.createdAt);
+  }
+
+  async getOwner(id: string): Promise<Owner | undefined> {
+    const row = this.sql('SELECT * FROM owners WHERE id = ?').get(id) as any;
+    if (!row) return undefined;
+    return {
+      id: row.id,
+      name: row.name,
+      defaultLocale: row.default_locale,
+      platform: row.platform === 1,
+      createdAt: row.created_at,
+    };
+  }
+
+  async countOwners(): Promise<number> {
+    return (this.sql('SELECT count(*) AS n FROM owners').get() as { n: number }).n;
+  }
+
+  async createApiKey(key: ApiKey, secretHash: string): Promise<void> {
+    this.sql(
+      `INSERT INTO api_keys (id, owner_id, name, prefix, secret_hash, scopes, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ).run(key.id, key.ownerId, key.name, key.prefix, secretHash, JSON.stringify(key.scopes), key.createdAt);
+  }
+
+  async findApiKeyByHash(secretHash: string): Promise<ApiKey | undefined> {
+    const row = this.sql('SELECT * FROM api_keys WHERE secret_hash = ?').get(secretHash) as any;
+    return row ? toApiKey(row) : undefined;
+  }
+
+  async listApiKeys(ownerId: string): Promise<ApiKey[]> {
+    const rows = this.sql('SELECT * FROM api_keys WHERE owner_id = ? ORDER BY created_at').all(ownerId);
+    return rows.map(toApiKey);
+  }
+
+  async deleteApiKey(ownerId: string, id: string): Promise<boolean> {
+    return this.sql('DELETE FROM api_keys WHERE owner_id = ? AND id = ?').run(ownerId, id).changes > 0;
+  }
+
+  async getRecord<T>(ownerId: string, kind: RecordKind, id: string) {
+    const row = this.sql('SELECT * FROM records WHERE owner_id = ? AND kind = ? AND id = ?').get(
+      ownerId,
+      kind,
+      id,
+    );
+    return row ? toRecord<T>(row) : undefined;
+  }
+
+  async listRecords<T>(ownerId: string, kind: RecordKind) {
+    const rows = this.sql(
+      'SELECT * FROM records WHERE owner_id = ? AND kind = ? ORDER BY created_at, id',
+    ).all(ownerId, kind);
+    return rows.map((row) => toRecord<T>(row));
+  }
+
+  async findRecordByUniqueKey<T>(ownerId: string, kind: RecordKind, uniqueKey: string) {
+    const row = this.sql(
+      'SELECT * FROM records WHERE owner_id = ? AND kind = ? AND unique_key = ?',
+    ).get(ownerId, kind, uniqueKey);
+    return row ? toRecord<T>(row) : undefined;
+  }
+
+  async putRecords(writes: RecordWrite<unknown>[]): Promise<void> {
+    const now = Date.now();
+    // Clear every unique key first so that a swap (moving "default" from one SMTP
+    // profile to another in one call) does not trip the index halfway.
+    const clear = this.sql(
+      'UPDATE records SET unique_key = NULL WHERE owner_id = ? AND kind = ? AND id = ?',
+    );
+    const upsert = this.sql(
+      `INSERT INTO records (owner_id, kind, id, doc, unique_key, created_at, updated_at)
+       VALUES (@ownerId, @kind, @id, @doc, @uniqueKey, @now, @now)
+       ON CONFLICT (owner_id, kind, id) DO UPDATE SET
+         doc = excluded.doc, updated_at = excluded.updated_at,
+         unique_key = CASE WHEN @keep = 1 THEN records.unique_key ELSE excluded.unique_key END`,
+    );
+    try {
+      this.db.transaction(() => {
+        for (const w of writes) if (w.uniqueKey !== undefined) clear.run(w.ownerId, w.kind, w.id);
+        for (const w of writes) {
+          upsert.run({
+            keep: w.uniqueKey === undefined ? 1 : 0,
+            ownerId: w.ownerId,
+            kind: w.kind,
+            id: w.id,
+            doc: JSON.stringify(w.doc),
+            uniqueKey: w.uniqueKey ?? null,
+            now,
+          });
+        }
+      })();
+    } catch (error: any) {
+      if (error?.code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        const clash = writes.find((w) => w.uniqueKey)?.uniqueKey ?? 'unknown';
+        throw new UniqueViolation(clash);
+      }
+      throw error;
+    }
+  }
+
+  async deleteRecord(ownerId: string, kind: RecordKind, id: string): Promise<boolean> {
+    const result = this.sql('DELETE FROM records WHERE owner_id = ? AND kind = ? AND id = ?').run(
+      ownerId,
+      kind,
+      id,
+    );
+    return result.changes > 0;
+  }
+
+  async makeDefault(ownerId: string, kind: RecordKind, id: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      const exists = this.sql('SELECT 1 FROM records WHERE owner_id = ? AND kind = ? AND id = ?');
+      if (!exists.get(ownerId, kind, id)) return false;
+      const now = Date.now();
+      this.sql(
+        `UPDATE records SET unique_key = NULL, updated_at = @now,
+           doc = json_set(doc, '$.isDefault', json('false'))
+         WHERE owner_id = @ownerId AND kind = @kind AND unique_key = 'default'`,
+      ).run({ ownerId, kind, now });
+      this.sql(
+        `UPDATE records SET unique_key = 'default', updated_at = @now,
+           doc = json_set(doc, '$.isDefault', json('true'))
+         WHERE owner_id = @ownerId AND kind = @kind AND id = @id`,
+      ).run({ ownerId, kind, id, now });
+      return true;
+    })();
+  }
+
+  async requeueFailed(
+    ownerId: string,
+    targetId: string,
+    since: number,
+    until: number,
+  ): Promise<number> {
+    const now = Date.now();
+    return this.sql(
+      `UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = @now,
+         completed_at = NULL, updated_at = @now
+       WHERE owner_id = @ownerId AND target_id = @targetId AND status = 'failed'
+         AND completed_at BETWEEN @since AND @until`,
+    ).run({ ownerId, targetId, since, until, now }).changes;
+  }
+
+  async acceptEvents(
+    ownerId: string,
+    events: NewEvent[],
+    idempotency?: Idempotency,
+  ): Promise<AcceptResult> {
+    const insertEvent = this.sql(
+      `INSERT INTO events (id, owner_id, type, account_id, ordering_key, occurred_at,
+         accepted_at, data, account)
+       VALUES (@id, @ownerId, @type, @accountId, @orderingKey, @occurredAt, @acceptedAt,
+         @data, @account)`,
+    );
+    const insertDelivery = this.sql(
+      `INSERT INTO deliveries (id, owner_id, event_id, event_type, account_id, subscription_id,
+         channel, target_id, ordering_key, ordered, status, next_attempt_at, created_at,
+         updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
+    );
+    const findKey = this.sql(
+      'SELECT request_hash, response FROM idempotency_keys WHERE owner_id = ? AND key = ?',
+    );
+    const saveKey = this.sql(
+      `INSERT INTO idempotency_keys (owner_id, key, request_hash, response, created_at)
+       VALUES (?, ?, ?, ?, ?)`,
+    );
+
+    return this.db.transaction((): AcceptResult => {
+      if (idempotency) {
+        const seen = findKey.get(ownerId, idempotency.key) as any;
+        if (seen) {
+          if (seen.request_hash !== idempotency.requestHash) return { kind: 'conflict' };
+          return { kind: 'replay', response: JSON.parse(seen.response) };
+        }
+      }
+      for (const { event, deliveries } of events) {
+        insertEvent.run({
+          ...event,
+          data: JSON.stringify(event.data),
+          account: event.account ? JSON.stringify(event.account) : null,
+        });
+        for (const d of deliveries) {
+          insertDelivery.run(
+            d.id,
+            ownerId,
+            event.id,
+            event.type,
+            event.accountId,
+            d.subscriptionId,
+            d.channel,
+            d.targetId,
+            d.orderingKey,
+            d.ordered ? 1 : 0,
+            event.acceptedAt,
+            event.acceptedAt,
+            event.acceptedAt,
+          );
+        }
+      }
+      if (idempotency) {
+        saveKey.run(
+          ownerId,
+          idempotency.key,
+          idempotency.requestHash,
+          JSON.stringify(idempotency.response),
+          Date.now(),
+        );
+      }
+      return { kind: 'created' };
+    })();
+  }
+
+  async getEvent(ownerId: string, id: string): Promise<EventRecord | undefined> {
+    const row = this.sql('SELECT * FROM events WHERE owner_id = ? AND id = ?').get(ownerId, id);
+    return row ? toEvent(row as any) : undefined;
+  }
+
+  async getEventById(id: string): Promise<EventRecord | undefined> {
+    const row = this.sql('SELECT * FROM events WHERE id = ?').get(id);
+    return row ? toEvent(row as any) : undefined;
+  }
+
+  async listEvents(ownerId: string, afterSeq: number, limit: number): Promise<EventRecord[]> {
+    const rows = this.sql(
+      'SELECT * FROM events WHERE owner_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+    ).all(ownerId, afterSeq, limit);
+    return rows.map((row) => toEvent(row as any));
+  }
+
+  async claimDeliveries(now: number, limit: number, leaseMs: number): Promise<DeliveryRecord[]> {
+    // An ordered delivery is due only when no earlier delivery of the same target and
+    // ordering key is still pending or in flight: the head of each key holds the rest.
+    const rows = this.sql(
+      `UPDATE deliveries
+       SET status = 'in_flight', lease_until = @lease, attempts = attempts + 1, updated_at = @now
+       WHERE seq IN (
+         SELECT d.seq FROM deliveries d
+         WHERE d.status = 'pending' AND d.next_attempt_at <= @now
+           AND (d.ordered = 0 OR NOT EXISTS (
+             SELECT 1 FROM deliveries p
+             WHERE p.target_id = d.target_id AND p.ordering_key IS d.ordering_key
+               AND p.seq < d.seq AND p.status IN ('pending', 'in_flight')))
+         ORDER BY d.next_attempt_at, d.seq
+         LIMIT @limit)
+       RETURNING *`,
+    ).all({ now, lease: now + leaseMs, limit });
+    return rows.map((row) => toDelivery(row as any)).sort((a, b) => a.seq - b.seq);
+  }
+
+  async releaseExpiredLeases(now: number): Promise<number> {
+    return this.sql(
+      `UPDATE deliveries SET status = 'pending', lease_until = NULL, updated_at = @now
+       WHERE status = 'in_flight' AND lease_until < @now`,
+    ).run({ now }).changes;
+  }
+
+  async completeDelivery(
+    delivery: DeliveryRecord,
+    outcome: DeliveryOutcome,
+    now: number,
+  ): Promise<void> {
+    const finished = outcome.status !== 'pending';
+    this.db.transaction(() => {
+      this.sql(
+        `UPDATE deliveries SET status = @status, next_attempt_at = @next, lease_until = NULL,
+           last_error = @lastError, updated_at = @now, completed_at = @completedAt,
+           attempts = attempts - @refund
+         WHERE id = @id`,
+      ).run({
+        id: delivery.id,
+        status: outcome.status,
+        next: outcome.nextAttemptAt ?? delivery.nextAttemptAt,
+        lastError: outcome.lastError === undefined ? delivery.lastError : outcome.lastError,
+        now,
+        completedAt: finished ? now : null,
+        refund: outcome.refundAttempt ? 1 : 0,
+      });
+      const a = outcome.attempt;
+      if (!a) return;
+      this.sql(
+        `INSERT INTO attempts (id, delivery_id, owner_id, number, started_at, duration_ms, ok,
+           status_code, error_code, error, response_body, request)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        a.id,
+        delivery.id,
+        delivery.ownerId,
+        a.number,
+        a.startedAt,
+        a.durationMs,
+        a.ok ? 1 : 0,
+        a.statusCode,
+        a.errorCode,
+        a.error,
+        a.responseBody,
+        JSON.stringify(a.request),
+      );
+    })();
+  }
+
+  async getDelivery(ownerId: string, id: string): Promise<DeliveryRecord | undefined> {
+    const row = this.sql('SELECT * FROM deliveries WHERE owner_id = ? AND id = ?').get(ownerId, id);
+    return row ? toDelivery(row as any) : undefined;
+  }
+
+  async listDeliveries(ownerId: string, filter: DeliveryFilter): Promise<DeliveryRecord[]> {
+    const where = ['owner_id = @ownerId', 'seq > @afterSeq'];
+    if (filter.status) where.push('status = @status');
+    if (filter.channel) where.push('channel = @channel');
+    if (filter.targetId) where.push('target_id = @targetId');
+    if (filter.eventType) where.push('event_type = @eventType');
+    if (filter.eventId) where.push('event_id = @eventId');
+    if (filter.accountId) where.push('account_id = @accountId');
+    const rows = this.sql(
+      `SELECT * FROM deliveries WHERE ${where.join(' AND ')} ORDER BY seq LIMIT @limit`,
+    ).all({
+      status: null,
+      channel: null,
+      targetId: null,
+      eventType: null,
+      eventId: null,
+      accountId: null,
+      ...filter,
+      ownerId,
+      afterSeq: filter.afterSeq ?? 0,
+    });
+    return rows.map((row) => toDelivery(row as any));
+  }
+
+  async listAttempts(ownerId: string, deliveryId: string): Promise<AttemptRecord[]> {
+    const rows = this.sql(
+      'SELECT * FROM attempts WHERE owner_id = ? AND delivery_id = ? ORDER BY number',
+    ).all(ownerId, deliveryId);
+    return rows.map((row) => toAttempt(row as any));
+  }
+
+  async requeueDelivery(ownerId: string, id: string, now: number): Promise<boolean> {
+    const result = this.sql(
+      `UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = @now,
+         completed_at = NULL, updated_at = @now
+       WHERE owner_id = @ownerId AND id = @id AND status IN ('failed', 'succeeded', 'cancelled')`,
+    ).run({ ownerId, id, now });
+    return result.changes > 0;
+  }
+
+  async countDeliveries(ownerId?: string): Promise<Record<DeliveryStatus, number>> {
+    const rows = (
+      ownerId
+        ? this.sql('SELECT status, count(*) AS n FROM deliveries WHERE owner_id = ? GROUP BY status').all(ownerId)
+        : this.sql('SELECT status, count(*) AS n FROM deliveries GROUP BY status').all()
+    ) as { status: DeliveryStatus; n: number }[];
+    const counts = { pending: 0, in_flight: 0, succeeded: 0, failed: 0, cancelled: 0 };
+    for (const row of rows) counts[row.status] = row.n;
+    return counts;
+  }
+
+  async nextDueAt(): Promise<number | undefined> {
+    const row = this.sql(
+      "SELECT min(next_attempt_at) AS t FROM deliveries WHERE status = 'pending'",
+    ).get() as { t: number | null };
+    return row.t ?? undefined;
+  }
+}
+
+function toApiKey(row: any): ApiKey {
+  return {
+    id: row.id,
+    ownerId: row.owner_id,
+    name: row.name,
+    prefix: row.prefix,
+    scopes: JSON.parse(row.scopes),
+    createdAt: row.created_at,
+  };
+}
+
+function toRecord<T>(row: any): StoredRecord<T> {
+  return {
+    id: row.id,
+    ownerId: row.owner_id,
+    kind: row.kind,
+    doc: JSON.parse(row.doc),
+    uniqueKey: row.unique_key,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+

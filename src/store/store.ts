@@ -1,0 +1,238 @@
+/**
+ * The storage interface. Every backend (SQLite today, PostgreSQL beside it) implements
+ * it, and one test suite runs over each. Methods are async so that a networked
+ * database fits the same shape; the SQLite backend simply resolves at once.
+ *
+ * Times are epoch milliseconds inside the store and ISO 8601 at the API edge.
+ */
+
+export type Scope =
+  | 'events:create'
+  | 'events:update'
+  | 'events:delete'
+  | 'events:read'
+  | 'config'
+  | 'admin';
+
+export const ALL_SCOPES: readonly Scope[] = [
+  'events:create',
+  'events:update',
+  'events:delete',
+  'events:read',
+  'config',
+  'admin',
+];
+
+export interface Owner {
+  id: string;
+  name: string;
+  defaultLocale: string;
+  /** The operator's own owner: its admin keys may create and read other owners. */
+  platform: boolean;
+  createdAt: number;
+}
+
+export interface ApiKey {
+  id: string;
+  ownerId: string;
+  name: string;
+  /** The first characters of the secret, so an operator can tell keys apart. */
+  prefix: string;
+  scopes: Scope[];
+  createdAt: number;
+}
+
+/** Kinds of configuration record, kept as JSON documents per owner. */
+export type RecordKind =
+  | 'account'
+  | 'contact-type'
+  | 'endpoint'
+  | 'smtp-profile'
+  | 'email-template'
+  | 'subscription';
+
+export interface StoredRecord<T = Record<string, unknown>> {
+  id: string;
+  ownerId: string;
+  kind: RecordKind;
+  doc: T;
+  uniqueKey: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface RecordWrite<T> {
+  id: string;
+  ownerId: string;
+  kind: RecordKind;
+  doc: T;
+  /**
+   * Unique per (owner, kind) when set: contact type names, and the marker of the one
+   * default SMTP profile. A clash raises UniqueViolation. Left undefined, the
+   * record keeps the unique key it has.
+   */
+  uniqueKey?: string | null;
+}
+
+export class UniqueViolation extends Error {
+  constructor(readonly uniqueKey: string) {
+    super(`unique key ${uniqueKey} is taken`);
+    this.name = 'UniqueViolation';
+  }
+}
+
+export interface EventRecord {
+  seq: number;
+  id: string;
+  ownerId: string;
+  type: string;
+  accountId: string | null;
+  orderingKey: string | null;
+  occurredAt: number;
+  acceptedAt: number;
+  data: Record<string, unknown>;
+  /** The account as it stood when the event was accepted, for its tokens. */
+  account: Record<string, unknown> | null;
+  status: 'accepted' | 'withdrawn';
+}
+
+export type Channel = 'webhook' | 'email';
+
+export type DeliveryStatus = 'pending' | 'in_flight' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface DeliveryRecord {
+  seq: number;
+  id: string;
+  ownerId: string;
+  eventId: string;
+  eventType: string;
+  accountId: string | null;
+  subscriptionId: string | null;
+  channel: Channel;
+  /** The endpoint id (webhook) or the email template id (email). */
+  targetId: string;
+  orderingKey: string | null;
+  /** Ordered deliveries with the same target and key go one at a time, in seq order. */
+  ordered: boolean;
+  status: DeliveryStatus;
+  attempts: number;
+  nextAttemptAt: number;
+  leaseUntil: number | null;
+  lastError: string | null;
+  createdAt: number;
+  updatedAt: number;
+  completedAt: number | null;
+}
+
+export type NewDelivery = Pick<
+  DeliveryRecord,
+  'id' | 'subscriptionId' | 'channel' | 'targetId' | 'orderingKey' | 'ordered'
+>;
+
+export interface AttemptRecord {
+  id: string;
+  deliveryId: string;
+  ownerId: string;
+  number: number;
+  startedAt: number;
+  durationMs: number;
+  ok: boolean;
+  statusCode: number | null;
+  errorCode: string | null;
+  error: string | null;
+  responseBody: string | null;
+  /** What was sent, without secrets: request headers, or email recipients and notes. */
+  request: Record<string, unknown>;
+}
+
+export interface NewEvent {
+  event: Omit<EventRecord, 'seq' | 'status'>;
+  deliveries: NewDelivery[];
+}
+
+export interface Idempotency {
+  key: string;
+  requestHash: string;
+  /** The answer to store and replay; the store keeps it as given. */
+  response: unknown;
+}
+
+export type AcceptResult =
+  | { kind: 'created' }
+  | { kind: 'replay'; response: unknown }
+  | { kind: 'conflict' };
+
+export interface DeliveryFilter {
+  status?: DeliveryStatus;
+  channel?: Channel;
+  targetId?: string;
+  eventType?: string;
+  eventId?: string;
+  accountId?: string;
+  /** Cursor: deliveries with seq greater than this. */
+  afterSeq?: number;
+  limit: number;
+}
+
+export interface DeliveryOutcome {
+  status: 'succeeded' | 'pending' | 'failed' | 'cancelled';
+  nextAttemptAt?: number;
+  lastError?: string | null;
+  attempt?: Omit<AttemptRecord, 'ownerId' | 'deliveryId'>;
+  /** When true, the attempt did not count (the target was paused, say). */
+  refundAttempt?: boolean;
+}
+
+export interface Store {
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  createOwner(owner: Owner): Promise<void>;
+  getOwner(id: string): Promise<Owner | undefined>;
+  countOwners(): Promise<number>;
+
+  createApiKey(key: ApiKey, secretHash: string): Promise<void>;
+  findApiKeyByHash(secretHash: string): Promise<ApiKey | undefined>;
+  listApiKeys(ownerId: string): Promise<ApiKey[]>;
+  deleteApiKey(ownerId: string, id: string): Promise<boolean>;
+
+  getRecord<T>(ownerId: string, kind: RecordKind, id: string): Promise<StoredRecord<T> | undefined>;
+  listRecords<T>(ownerId: string, kind: RecordKind): Promise<StoredRecord<T>[]>;
+  findRecordByUniqueKey<T>(
+    ownerId: string,
+    kind: RecordKind,
+    uniqueKey: string,
+  ): Promise<StoredRecord<T> | undefined>;
+  /** Inserts or replaces records atomically, all or none. */
+  putRecords(writes: RecordWrite<unknown>[]): Promise<void>;
+  deleteRecord(ownerId: string, kind: RecordKind, id: string): Promise<boolean>;
+  /**
+   * Makes one record of a kind the owner's default in a single transaction: the old
+   * default loses its `isDefault` flag and unique key as the new one gains them, so
+   * concurrent calls can never leave two defaults or none.
+   */
+  makeDefault(ownerId: string, kind: RecordKind, id: string): Promise<boolean>;
+  /** Requeues the failed deliveries of a target completed within [since, until]. */
+  requeueFailed(ownerId: string, targetId: string, since: number, until: number): Promise<number>;
+
+  /** Commits the events and their deliveries, or replays/refuses by idempotency key. */
+  acceptEvents(ownerId: string, events: NewEvent[], idempotency?: Idempotency): Promise<AcceptResult>;
+  getEvent(ownerId: string, id: string): Promise<EventRecord | undefined>;
+  getEventById(id: string): Promise<EventRecord | undefined>;
+  listEvents(ownerId: string, afterSeq: number, limit: number): Promise<EventRecord[]>;
+
+  /** Claims due deliveries: marks them in flight under a lease and counts the attempt. */
+  claimDeliveries(now: number, limit: number, leaseMs: number): Promise<DeliveryRecord[]>;
+  /** Returns deliveries whose lease ran out to the pending state. */
+  releaseExpiredLeases(now: number): Promise<number>;
+  completeDelivery(delivery: DeliveryRecord, outcome: DeliveryOutcome, now: number): Promise<void>;
+  getDelivery(ownerId: string, id: string): Promise<DeliveryRecord | undefined>;
+  listDeliveries(ownerId: string, filter: DeliveryFilter): Promise<DeliveryRecord[]>;
+  listAttempts(ownerId: string, deliveryId: string): Promise<AttemptRecord[]>;
+  /** Puts a finished delivery back in the queue for a new round of attempts. */
+  requeueDelivery(ownerId: string, id: string, now: number): Promise<boolean>;
+  /** Counts deliveries by status, for a quiet-queue check and metrics. */
+  countDeliveries(ownerId?: string): Promise<Record<DeliveryStatus, number>>;
+  /** The earliest nextAttemptAt among pending deliveries, to time the next wake-up. */
+  nextDueAt(): Promise<number | undefined>;
+}
