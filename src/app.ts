@@ -62,7 +62,10 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
     ca: config.webhookCa,
     logger: logger.child({ component: 'webhooks' }),
   });
-  const transports = new SmtpTransports({ logger: logger.child({ component: 'email' }), ca: options.smtpCa });
+  const transports = new SmtpTransports({
+    logger: logger.child({ component: 'email' }),
+    ca: options.smtpCa,
+  });
 
   const dispatcher = new Dispatcher({
     store,
@@ -76,11 +79,20 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
     leaseMs: config.leaseMs,
     pollIntervalMs: config.pollIntervalMs,
     onDisableTarget: async (delivery, reason) => {
-      const endpoint = await store.getRecord<EndpointDoc>(delivery.ownerId, 'endpoint', delivery.targetId);
+      const endpoint = await store.getRecord<EndpointDoc>(
+        delivery.ownerId,
+        'endpoint',
+        delivery.targetId,
+      );
       if (!endpoint) return;
       const doc = { ...endpoint.doc, enabled: false, disabledReason: reason };
-      await store.putRecords([{ ownerId: delivery.ownerId, kind: 'endpoint', id: endpoint.id, doc }]);
-      logger.warn({ endpointId: endpoint.id, ownerId: delivery.ownerId }, `endpoint disabled: ${reason}`);
+      await store.putRecords([
+        { ownerId: delivery.ownerId, kind: 'endpoint', id: endpoint.id, doc },
+      ]);
+      logger.warn(
+        { endpointId: endpoint.id, ownerId: delivery.ownerId },
+        `endpoint disabled: ${reason}`,
+      );
     },
   });
   const runWorkers = options.workers ?? true;
@@ -88,7 +100,12 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
     if (runWorkers) dispatcher.wake();
   };
 
-  const intake = new Intake(store, logger.child({ component: 'intake' }), wake, config.maxBatchSize);
+  const intake = new Intake(
+    store,
+    logger.child({ component: 'intake' }),
+    wake,
+    config.maxBatchSize,
+  );
   const server = await buildServer({ store, config, secrets, intake, transports, logger, wake });
   let url = '';
   if (options.api ?? true) {
@@ -120,7 +137,13 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
  */
 async function ensureFirstOwner(store: Store, config: HeraldConfig, logger: Logger) {
   if ((await store.countOwners()) > 0) return undefined;
-  const owner = { id: newId('own'), name: 'Platform', defaultLocale: 'en', platform: true, createdAt: Date.now() };
+  const owner = {
+    id: newId('own'),
+    name: 'Platform',
+    defaultLocale: 'en',
+    platform: true,
+    createdAt: Date.now(),
+  };
   await store.createOwner(owner);
   const { secret } = await issueKey(store, owner.id, 'first admin key', ['admin'], config.adminKey);
   logger.info({ ownerId: owner.id }, 'created the platform owner and its admin key');

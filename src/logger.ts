@@ -7,7 +7,9 @@ export type { Logger };
  * importing a global. Secret-bearing fields are redacted as a second line of
  * defence; code should not hand them to the logger in the first place.
  */
-export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}) {
+export function createLogger(
+  options: { level?: string; destination?: pino.DestinationStream } = {},
+) {
   const settings: pino.LoggerOptions = {
     level: options.level ?? process.env.HERALD_LOG_LEVEL ?? 'info',
     base: { service: 'herald' },

@@ -67,7 +67,12 @@ export function authenticator(store: Store) {
     const key = await store.findApiKeyByHash(hashKey(match[1]));
     const owner = key && (await store.getOwner(key.ownerId));
     if (!key || !owner) {
-      throw new ApiError(401, 'invalid_key', 'the API key is not valid or was revoked', 'Authorization');
+      throw new ApiError(
+        401,
+        'invalid_key',
+        'the API key is not valid or was revoked',
+        'Authorization',
+      );
     }
     request.caller = { key, owner };
 

@@ -59,9 +59,17 @@ function join(path: string, name: string): string {
 function knownFastifyError(error: FastifyError): ApiError | undefined {
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new ApiError(413, 'body_too_large', 'the request body is larger than Herald accepts; send less at once');
+      return new ApiError(
+        413,
+        'body_too_large',
+        'the request body is larger than Herald accepts; send less at once',
+      );
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new ApiError(415, 'unsupported_media_type', 'send the body as JSON with "Content-Type: application/json"');
+      return new ApiError(
+        415,
+        'unsupported_media_type',
+        'send the body as JSON with "Content-Type: application/json"',
+      );
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new ApiError(400, 'empty_body', 'the body is empty; send a JSON object');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':

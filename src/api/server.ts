@@ -28,7 +28,12 @@ export async function buildServer(ctx: ApiContext): Promise<Api> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: ctx.config.bodyLimitBytes,
     ajv: {
-      customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, verbose: true },
+      customOptions: {
+        coerceTypes: false,
+        removeAdditional: false,
+        allErrors: false,
+        verbose: true,
+      },
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -45,7 +50,10 @@ export async function buildServer(ctx: ApiContext): Promise<Api> {
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({
-      error: { code: 'no_route', message: `no route ${request.method} ${request.url.split('?')[0]}` },
+      error: {
+        code: 'no_route',
+        message: `no route ${request.method} ${request.url.split('?')[0]}`,
+      },
     }),
   );
 

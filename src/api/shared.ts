@@ -27,7 +27,10 @@ export function decodeCursor(cursor: string | undefined): number {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const seq = /^s(\d+)$/.exec(text)?.[1];
   if (seq === undefined) {
-    throw invalid('after', `after must be a cursor returned as nextCursor (got ${JSON.stringify(cursor)})`);
+    throw invalid(
+      'after',
+      `after must be a cursor returned as nextCursor (got ${JSON.stringify(cursor)})`,
+    );
   }
   return Number(seq);
 }

@@ -7,7 +7,10 @@ export function checkTimezone(zone: string, field: string): string {
   try {
     return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
   } catch {
-    throw invalid(field, `${field} must be an IANA time zone like Europe/London (got ${JSON.stringify(zone)})`);
+    throw invalid(
+      field,
+      `${field} must be an IANA time zone like Europe/London (got ${JSON.stringify(zone)})`,
+    );
   }
 }
 
@@ -15,7 +18,10 @@ export function checkLocale(locale: string, field: string): string {
   try {
     return Intl.getCanonicalLocales(locale)[0];
   } catch {
-    throw invalid(field, `${field} must be a BCP 47 locale like en or fr-CA (got ${JSON.stringify(locale)})`);
+    throw invalid(
+      field,
+      `${field} must be a BCP 47 locale like en or fr-CA (got ${JSON.stringify(locale)})`,
+    );
   }
 }
 

@@ -46,7 +46,11 @@ export class Intake {
     return this.commit(ownerId, [prepared], idempotencyKey, input, { status: 202, body });
   }
 
-  async acceptBatch(ownerId: string, input: unknown, idempotencyKey?: string): Promise<IntakeAnswer> {
+  async acceptBatch(
+    ownerId: string,
+    input: unknown,
+    idempotencyKey?: string,
+  ): Promise<IntakeAnswer> {
     const events = (input as { events?: unknown } | null)?.events;
     if (!Array.isArray(events)) {
       throw invalid('events', 'events must be an array of events, as {"events": [...]}');
@@ -142,10 +146,18 @@ export class Intake {
       }
       account = stored.doc;
     } else if (raw.accountId !== undefined) {
-      throw invalid(`${prefix}accountId`, `${definition.type} events carry no account; drop accountId`);
+      throw invalid(
+        `${prefix}accountId`,
+        `${definition.type} events carry no account; drop accountId`,
+      );
     }
 
-    if (raw.orderingKey !== undefined && (typeof raw.orderingKey !== 'string' || raw.orderingKey === '' || raw.orderingKey.length > 200)) {
+    if (
+      raw.orderingKey !== undefined &&
+      (typeof raw.orderingKey !== 'string' ||
+        raw.orderingKey === '' ||
+        raw.orderingKey.length > 200)
+    ) {
       throw invalid(`${prefix}orderingKey`, 'orderingKey must be a string of 1 to 200 characters');
     }
     const occurredAt = parseTime(raw.occurredAt, `${prefix}occurredAt`);
@@ -181,7 +193,11 @@ export class Intake {
       if (!sub.enabled || !sub.eventTypes.includes(event.type) || sub.schedule) continue;
       if (!matchesFilter(sub.filter, event)) continue;
       if (sub.endpointId) {
-        const endpoint = await this.store.getRecord<EndpointDoc>(ownerId, 'endpoint', sub.endpointId);
+        const endpoint = await this.store.getRecord<EndpointDoc>(
+          ownerId,
+          'endpoint',
+          sub.endpointId,
+        );
         if (!endpoint || !endpoint.doc.eventTypes.includes(event.type)) continue;
         deliveries.push({
           id: newId('dlv'),
@@ -210,7 +226,10 @@ function parseTime(value: unknown, field: string): number | undefined {
   if (value === undefined) return undefined;
   const ms = typeof value === 'string' ? Date.parse(value) : NaN;
   if (!Number.isFinite(ms) || !/^\d{4}-\d{2}-\d{2}T/.test(value as string)) {
-    throw invalid(field, `${field} must be an ISO 8601 date-time like 2026-01-31T12:00:00Z (got ${JSON.stringify(value)})`);
+    throw invalid(
+      field,
+      `${field} must be an ISO 8601 date-time like 2026-01-31T12:00:00Z (got ${JSON.stringify(value)})`,
+    );
   }
   return ms;
 }

@@ -126,7 +126,13 @@ export class Dispatcher {
       result = await this.options.jobs[delivery.channel](delivery);
     } catch (error) {
       // A job that throws is a bug or an outage of ours: keep the delivery and retry.
-      const wrapped = new DeliveryError('internal_error', String(error), true, {}, { cause: error });
+      const wrapped = new DeliveryError(
+        'internal_error',
+        String(error),
+        true,
+        {},
+        { cause: error },
+      );
       const startedAt = this.now();
       result = {
         kind: 'failed',
@@ -175,9 +181,15 @@ export class Dispatcher {
     else if (result.kind === 'skipped') log.debug({ reason: result.reason }, 'delivery deferred');
     else if (outcome.status === 'pending') {
       const inMs = (outcome.nextAttemptAt ?? 0) - this.now();
-      log.warn({ ms, code: result.error.code, retryInMs: inMs }, `attempt failed: ${result.error.message}`);
+      log.warn(
+        { ms, code: result.error.code, retryInMs: inMs },
+        `attempt failed: ${result.error.message}`,
+      );
     } else {
-      log.error({ ms, code: result.error.code, attempts: d.attempts }, `delivery failed for good: ${result.error.message}`);
+      log.error(
+        { ms, code: result.error.code, attempts: d.attempts },
+        `delivery failed for good: ${result.error.message}`,
+      );
     }
   }
 }

@@ -73,7 +73,7 @@ export function emailJob(deps: EmailJobDeps): Job {
     if (rendered.to.length + rendered.cc.length + rendered.bcc.length === 0) {
       const error = new DeliveryError(
         'no_recipients',
-        'no recipient could be resolved: the account has none of the template\'s contact ' +
+        "no recipient could be resolved: the account has none of the template's contact " +
           'types and no email-default contact; add a contact or a literal address',
         false,
       );
@@ -129,7 +129,9 @@ export async function renderEmail(
   const account = event.account as unknown as AccountDoc | null;
   const recipients = resolveRecipients({
     template,
-    account: account ? { contacts: account.contacts, emailInvoicing: account.emailInvoicing } : null,
+    account: account
+      ? { contacts: account.contacts, emailInvoicing: account.emailInvoicing }
+      : null,
     emailDefaultContactType: emailDefault,
     billingContactType: billing,
     isInvoiceEvent: getEventType(event.type)?.groups.includes('invoice') ?? false,

@@ -25,18 +25,27 @@ export interface WebhookJobDeps {
 export function webhookJob(deps: WebhookJobDeps): Job {
   const now = deps.now ?? Date.now;
   return async (delivery: DeliveryRecord): Promise<JobResult> => {
-    const stored = await deps.store.getRecord<EndpointDoc>(delivery.ownerId, 'endpoint', delivery.targetId);
+    const stored = await deps.store.getRecord<EndpointDoc>(
+      delivery.ownerId,
+      'endpoint',
+      delivery.targetId,
+    );
     if (!stored) return { kind: 'cancelled', reason: 'the endpoint was deleted' };
     const endpoint = stored.doc;
     if (!endpoint.enabled) {
-      return { kind: 'skipped', reason: 'endpoint disabled', retryInMs: deps.pausedRetryMs ?? 60_000 };
+      return {
+        kind: 'skipped',
+        reason: 'endpoint disabled',
+        retryInMs: deps.pausedRetryMs ?? 60_000,
+      };
     }
     const loaded = await loadEventContext(deps.store, delivery);
     if (!loaded) return { kind: 'cancelled', reason: 'the event was withdrawn' };
     const { event, context } = loaded;
 
     const parameters: Record<string, string> = {};
-    for (const p of endpoint.parameters) parameters[p.name] = renderTemplate(p.value, context, 'text');
+    for (const p of endpoint.parameters)
+      parameters[p.name] = renderTemplate(p.value, context, 'text');
     const body = JSON.stringify({
       type: event.type,
       timestamp: new Date(event.occurredAt).toISOString(),
@@ -65,7 +74,11 @@ export function webhookJob(deps: WebhookJobDeps): Job {
       durationMs: result.durationMs,
       statusCode: result.status ?? null,
       responseBody: result.responseBody ?? null,
-      request: { url: endpoint.url, headers: redactHeaders(headers, endpoint), bytes: Buffer.byteLength(body) },
+      request: {
+        url: endpoint.url,
+        headers: redactHeaders(headers, endpoint),
+        bytes: Buffer.byteLength(body),
+      },
     };
     if (result.ok) return { kind: 'delivered', attempt };
     const error = result.error!;

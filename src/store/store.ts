@@ -7,12 +7,7 @@
  */
 
 export type Scope =
-  | 'events:create'
-  | 'events:update'
-  | 'events:delete'
-  | 'events:read'
-  | 'config'
-  | 'admin';
+  'events:create' | 'events:update' | 'events:delete' | 'events:read' | 'config' | 'admin';
 
 export const ALL_SCOPES: readonly Scope[] = [
   'events:create',
@@ -44,12 +39,7 @@ export interface ApiKey {
 
 /** Kinds of configuration record, kept as JSON documents per owner. */
 export type RecordKind =
-  | 'account'
-  | 'contact-type'
-  | 'endpoint'
-  | 'smtp-profile'
-  | 'email-template'
-  | 'subscription';
+  'account' | 'contact-type' | 'endpoint' | 'smtp-profile' | 'email-template' | 'subscription';
 
 export interface StoredRecord<T = Record<string, unknown>> {
   id: string;
@@ -158,9 +148,7 @@ export interface Idempotency {
 }
 
 export type AcceptResult =
-  | { kind: 'created' }
-  | { kind: 'replay'; response: unknown }
-  | { kind: 'conflict' };
+  { kind: 'created' } | { kind: 'replay'; response: unknown } | { kind: 'conflict' };
 
 export interface DeliveryFilter {
   status?: DeliveryStatus;
@@ -216,7 +204,11 @@ export interface Store {
   requeueFailed(ownerId: string, targetId: string, since: number, until: number): Promise<number>;
 
   /** Commits the events and their deliveries, or replays/refuses by idempotency key. */
-  acceptEvents(ownerId: string, events: NewEvent[], idempotency?: Idempotency): Promise<AcceptResult>;
+  acceptEvents(
+    ownerId: string,
+    events: NewEvent[],
+    idempotency?: Idempotency,
+  ): Promise<AcceptResult>;
   getEvent(ownerId: string, id: string): Promise<EventRecord | undefined>;
   getEventById(id: string): Promise<EventRecord | undefined>;
   listEvents(ownerId: string, afterSeq: number, limit: number): Promise<EventRecord[]>;

@@ -17,18 +17,34 @@ test('an event reaches its webhook and its email', async (t) => {
   let r = await h.api('POST', '/v1/contact-types', { name: 'service', isEmailDefault: true });
   assert.equal(r.status, 201, JSON.stringify(r.body));
   r = await h.api('POST', '/v1/accounts', {
-    id: 'acc-1', name: 'Zoë Müller', contacts: { service: { name: 'Zoë', email: 'zoe@example.com' } },
+    id: 'acc-1',
+    name: 'Zoë Müller',
+    contacts: { service: { name: 'Zoë', email: 'zoe@example.com' } },
   });
   assert.equal(r.status, 201, JSON.stringify(r.body));
-  r = await h.api('POST', '/v1/endpoints', { name: 'ops', url: receiver.url, eventTypes: ['service.state_changed'] });
+  r = await h.api('POST', '/v1/endpoints', {
+    name: 'ops',
+    url: receiver.url,
+    eventTypes: ['service.state_changed'],
+  });
   assert.equal(r.status, 201, JSON.stringify(r.body));
   receiver.setSecret(r.body.secret);
   const endpointId = r.body.id;
-  r = await h.api('POST', '/v1/smtp-profiles', { name: 'main', host: '127.0.0.1', port: sink.port, tls: 'none', fromAddress: 'noreply@example.com' });
+  r = await h.api('POST', '/v1/smtp-profiles', {
+    name: 'main',
+    host: '127.0.0.1',
+    port: sink.port,
+    tls: 'none',
+    fromAddress: 'noreply@example.com',
+  });
   assert.equal(r.status, 201, JSON.stringify(r.body));
   r = await h.api('POST', '/v1/email-templates', {
-    name: 'suspended', eventType: 'service.state_changed', subject: '{{service.name}} is now {{service.newState}}',
-    html: '<p>Hello {{contact.name}}</p>', text: 'Hello {{contact.name}}', to: [{ contactType: 'service' }],
+    name: 'suspended',
+    eventType: 'service.state_changed',
+    subject: '{{service.name}} is now {{service.newState}}',
+    html: '<p>Hello {{contact.name}}</p>',
+    text: 'Hello {{contact.name}}',
+    to: [{ contactType: 'service' }],
   });
   assert.equal(r.status, 201, JSON.stringify(r.body));
   const templateId = r.body.id;
@@ -38,8 +54,11 @@ test('an event reaches its webhook and its email', async (t) => {
   assert.equal(r.status, 201, JSON.stringify(r.body));
 
   r = await h.api('POST', '/v1/events', {
-    type: 'service.state_changed', accountId: 'acc-1',
-    data: { service: { id: 's1', name: 'Fibre 100', previousState: 'Active', newState: 'Suspended' } },
+    type: 'service.state_changed',
+    accountId: 'acc-1',
+    data: {
+      service: { id: 's1', name: 'Fibre 100', previousState: 'Active', newState: 'Suspended' },
+    },
   });
   assert.equal(r.status, 202, JSON.stringify(r.body));
   const [hook] = await receiver.waitFor(1);
@@ -49,5 +68,8 @@ test('an event reaches its webhook and its email', async (t) => {
   await h.drain();
   r = await h.api('GET', '/v1/deliveries');
   assert.equal(r.body.data.length, 2);
-  assert.ok(r.body.data.every((d: any) => d.status === 'succeeded'), JSON.stringify(r.body.data));
+  assert.ok(
+    r.body.data.every((d: any) => d.status === 'succeeded'),
+    JSON.stringify(r.body.data),
+  );
 });

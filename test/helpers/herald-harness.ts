@@ -72,7 +72,8 @@ export async function startTestHerald(overrides: Partial<HeraldConfig> = {}): Pr
     let payload: string | undefined;
     if (options.raw !== undefined) payload = options.raw;
     else if (body !== undefined) payload = JSON.stringify(body);
-    if (payload !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
+    if (payload !== undefined && !headers['content-type'])
+      headers['content-type'] = 'application/json';
     const response = await fetch(herald.url + path, { method, headers, body: payload });
     const text = await response.text();
     let parsed: unknown = text;
@@ -89,7 +90,8 @@ export async function startTestHerald(overrides: Partial<HeraldConfig> = {}): Pr
     for (;;) {
       const counts = await herald.store.countDeliveries();
       if (counts.pending === 0 && counts.in_flight === 0) return;
-      if (Date.now() > deadline) throw new Error(`deliveries still queued: ${JSON.stringify(counts)}`);
+      if (Date.now() > deadline)
+        throw new Error(`deliveries still queued: ${JSON.stringify(counts)}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }

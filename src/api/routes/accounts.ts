@@ -50,7 +50,8 @@ export function accountRoutes(app: Api, ctx: ApiContext): void {
     const merged: AccountDoc = { ...doc, ...stripUndefined(input) } as AccountDoc;
     if (input.timezone !== undefined) merged.timezone = checkTimezone(input.timezone, 'timezone');
     if (input.locale !== undefined) merged.locale = checkLocale(input.locale, 'locale');
-    if (input.contacts !== undefined) merged.contacts = await checkContacts(ownerId, input.contacts);
+    if (input.contacts !== undefined)
+      merged.contacts = await checkContacts(ownerId, input.contacts);
     await ctx.store.putRecords([{ ownerId, kind: 'account', id: merged.id, doc: merged }]);
     return merged;
   }
@@ -62,7 +63,11 @@ export function accountRoutes(app: Api, ctx: ApiContext): void {
     for (const [type, contact] of Object.entries(contacts)) {
       if (!known.has(type)) {
         const list = [...known].join(', ') || 'none yet; create one with POST /v1/contact-types';
-        throw invalid(`contacts.${type}`, `contacts.${type}: there is no contact type ${JSON.stringify(type)}; known: ${list}`, 'unknown_contact_type');
+        throw invalid(
+          `contacts.${type}`,
+          `contacts.${type}: there is no contact type ${JSON.stringify(type)}; known: ${list}`,
+          'unknown_contact_type',
+        );
       }
       const email = parseEmailAddress(contact.email, `contacts.${type}.email`);
       checked[type] = contact.name === undefined ? { email } : { name: contact.name, email };
@@ -76,43 +81,73 @@ export function accountRoutes(app: Api, ctx: ApiContext): void {
     return record;
   }
 
-  app.post('/v1/accounts', { ...opts, schema: { body: AccountCreate, tags: ['accounts'] } }, async (request, reply) => {
-    const ownerId = request.caller.owner.id;
-    if (await ctx.store.getRecord(ownerId, 'account', request.body.id)) {
-      throw conflict('account_exists', `account ${JSON.stringify(request.body.id)} exists; change it with PATCH or PUT /v1/accounts/${request.body.id}`, 'id');
-    }
-    const { id, ...input } = request.body;
-    await save(ownerId, { id, emailInvoicing: false, contacts: {} }, input);
-    return reply.status(201).send(apiAccount(await load(ownerId, id)));
-  });
+  app.post(
+    '/v1/accounts',
+    { ...opts, schema: { body: AccountCreate, tags: ['accounts'] } },
+    async (request, reply) => {
+      const ownerId = request.caller.owner.id;
+      if (await ctx.store.getRecord(ownerId, 'account', request.body.id)) {
+        throw conflict(
+          'account_exists',
+          `account ${JSON.stringify(request.body.id)} exists; change it with PATCH or PUT /v1/accounts/${request.body.id}`,
+          'id',
+        );
+      }
+      const { id, ...input } = request.body;
+      await save(ownerId, { id, emailInvoicing: false, contacts: {} }, input);
+      return reply.status(201).send(apiAccount(await load(ownerId, id)));
+    },
+  );
 
-  app.put('/v1/accounts/:id', { ...opts, schema: { params: IdParams, body: AccountPatch, tags: ['accounts'] } }, async (request) => {
-    const ownerId = request.caller.owner.id;
-    await save(ownerId, { id: request.params.id, emailInvoicing: false, contacts: {} }, request.body);
-    return apiAccount(await load(ownerId, request.params.id));
-  });
+  app.put(
+    '/v1/accounts/:id',
+    { ...opts, schema: { params: IdParams, body: AccountPatch, tags: ['accounts'] } },
+    async (request) => {
+      const ownerId = request.caller.owner.id;
+      await save(
+        ownerId,
+        { id: request.params.id, emailInvoicing: false, contacts: {} },
+        request.body,
+      );
+      return apiAccount(await load(ownerId, request.params.id));
+    },
+  );
 
-  app.patch('/v1/accounts/:id', { ...opts, schema: { params: IdParams, body: AccountPatch, tags: ['accounts'] } }, async (request) => {
-    const ownerId = request.caller.owner.id;
-    const current = await load(ownerId, request.params.id);
-    await save(ownerId, current.doc, request.body);
-    return apiAccount(await load(ownerId, request.params.id));
-  });
+  app.patch(
+    '/v1/accounts/:id',
+    { ...opts, schema: { params: IdParams, body: AccountPatch, tags: ['accounts'] } },
+    async (request) => {
+      const ownerId = request.caller.owner.id;
+      const current = await load(ownerId, request.params.id);
+      await save(ownerId, current.doc, request.body);
+      return apiAccount(await load(ownerId, request.params.id));
+    },
+  );
 
   app.get('/v1/accounts', { ...opts, schema: { tags: ['accounts'] } }, async (request) => {
     const records = await ctx.store.listRecords<AccountDoc>(request.caller.owner.id, 'account');
     return { data: records.map(apiAccount) };
   });
 
-  app.get('/v1/accounts/:id', { ...opts, schema: { params: IdParams, tags: ['accounts'] } }, async (request) =>
-    apiAccount(await load(request.caller.owner.id, request.params.id)),
+  app.get(
+    '/v1/accounts/:id',
+    { ...opts, schema: { params: IdParams, tags: ['accounts'] } },
+    async (request) => apiAccount(await load(request.caller.owner.id, request.params.id)),
   );
 
-  app.delete('/v1/accounts/:id', { ...opts, schema: { params: IdParams, tags: ['accounts'] } }, async (request, reply) => {
-    const deleted = await ctx.store.deleteRecord(request.caller.owner.id, 'account', request.params.id);
-    if (!deleted) throw notFound('account', request.params.id);
-    return reply.status(204).send();
-  });
+  app.delete(
+    '/v1/accounts/:id',
+    { ...opts, schema: { params: IdParams, tags: ['accounts'] } },
+    async (request, reply) => {
+      const deleted = await ctx.store.deleteRecord(
+        request.caller.owner.id,
+        'account',
+        request.params.id,
+      );
+      if (!deleted) throw notFound('account', request.params.id);
+      return reply.status(204).send();
+    },
+  );
 }
 
 export function stripUndefined<T extends object>(input: T): Partial<T> {

@@ -37,66 +37,110 @@ export function contactTypeRoutes(app: Api, ctx: ApiContext): void {
     const others = await ctx.store.listRecords<ContactTypeDoc>(ownerId, 'contact-type');
     for (const other of others) {
       if (other.id === doc.id) continue;
-      const clears = (doc.isEmailDefault && other.doc.isEmailDefault) || (doc.isBilling && other.doc.isBilling);
+      const clears =
+        (doc.isEmailDefault && other.doc.isEmailDefault) || (doc.isBilling && other.doc.isBilling);
       if (!clears) continue;
       const changed = {
         ...other.doc,
         isEmailDefault: doc.isEmailDefault ? false : other.doc.isEmailDefault,
         isBilling: doc.isBilling ? false : other.doc.isBilling,
       };
-      writes.push({ ownerId, kind: 'contact-type', id: other.id, doc: changed, uniqueKey: other.doc.name });
+      writes.push({
+        ownerId,
+        kind: 'contact-type',
+        id: other.id,
+        doc: changed,
+        uniqueKey: other.doc.name,
+      });
     }
     writes.push({ ownerId, kind: 'contact-type', id: doc.id, doc, uniqueKey: doc.name });
     try {
       await ctx.store.putRecords(writes);
     } catch (error) {
       if (error instanceof UniqueViolation) {
-        throw conflict('contact_type_exists', `a contact type named ${JSON.stringify(doc.name)} exists already`, 'name');
+        throw conflict(
+          'contact_type_exists',
+          `a contact type named ${JSON.stringify(doc.name)} exists already`,
+          'name',
+        );
       }
       throw error;
     }
   }
 
-  app.post('/v1/contact-types', { ...opts, schema: { body: Create, tags: ['contacts'] } }, async (request, reply) => {
-    const ownerId = request.caller.owner.id;
-    const doc: ContactTypeDoc = {
-      id: newId('ctt'),
-      name: request.body.name,
-      isEmailDefault: request.body.isEmailDefault ?? false,
-      isBilling: request.body.isBilling ?? false,
-    };
-    await write(ownerId, doc);
-    const saved = await ctx.store.getRecord<ContactTypeDoc>(ownerId, 'contact-type', doc.id);
-    return reply.status(201).send(apiContactType(saved!));
-  });
+  app.post(
+    '/v1/contact-types',
+    { ...opts, schema: { body: Create, tags: ['contacts'] } },
+    async (request, reply) => {
+      const ownerId = request.caller.owner.id;
+      const doc: ContactTypeDoc = {
+        id: newId('ctt'),
+        name: request.body.name,
+        isEmailDefault: request.body.isEmailDefault ?? false,
+        isBilling: request.body.isBilling ?? false,
+      };
+      await write(ownerId, doc);
+      const saved = await ctx.store.getRecord<ContactTypeDoc>(ownerId, 'contact-type', doc.id);
+      return reply.status(201).send(apiContactType(saved!));
+    },
+  );
 
   app.get('/v1/contact-types', { ...opts, schema: { tags: ['contacts'] } }, async (request) => {
-    const records = await ctx.store.listRecords<ContactTypeDoc>(request.caller.owner.id, 'contact-type');
+    const records = await ctx.store.listRecords<ContactTypeDoc>(
+      request.caller.owner.id,
+      'contact-type',
+    );
     return { data: records.map(apiContactType) };
   });
 
-  app.get('/v1/contact-types/:id', { ...opts, schema: { params: IdParams, tags: ['contacts'] } }, async (request) => {
-    const record = await ctx.store.getRecord<ContactTypeDoc>(request.caller.owner.id, 'contact-type', request.params.id);
-    if (!record) throw notFound('contact type', request.params.id);
-    return apiContactType(record);
-  });
+  app.get(
+    '/v1/contact-types/:id',
+    { ...opts, schema: { params: IdParams, tags: ['contacts'] } },
+    async (request) => {
+      const record = await ctx.store.getRecord<ContactTypeDoc>(
+        request.caller.owner.id,
+        'contact-type',
+        request.params.id,
+      );
+      if (!record) throw notFound('contact type', request.params.id);
+      return apiContactType(record);
+    },
+  );
 
-  app.patch('/v1/contact-types/:id', { ...opts, schema: { params: IdParams, body: Patch, tags: ['contacts'] } }, async (request) => {
-    const ownerId = request.caller.owner.id;
-    const record = await ctx.store.getRecord<ContactTypeDoc>(ownerId, 'contact-type', request.params.id);
-    if (!record) throw notFound('contact type', request.params.id);
-    const doc = {
-      ...record.doc,
-      isEmailDefault: request.body.isEmailDefault ?? record.doc.isEmailDefault,
-      isBilling: request.body.isBilling ?? record.doc.isBilling,
-    };
-    await write(ownerId, doc);
-    return apiContactType((await ctx.store.getRecord<ContactTypeDoc>(ownerId, 'contact-type', doc.id))!);
-  });
+  app.patch(
+    '/v1/contact-types/:id',
+    { ...opts, schema: { params: IdParams, body: Patch, tags: ['contacts'] } },
+    async (request) => {
+      const ownerId = request.caller.owner.id;
+      const record = await ctx.store.getRecord<ContactTypeDoc>(
+        ownerId,
+        'contact-type',
+        request.params.id,
+      );
+      if (!record) throw notFound('contact type', request.params.id);
+      const doc = {
+        ...record.doc,
+        isEmailDefault: request.body.isEmailDefault ?? record.doc.isEmailDefault,
+        isBilling: request.body.isBilling ?? record.doc.isBilling,
+      };
+      await write(ownerId, doc);
+      return apiContactType(
+        (await ctx.store.getRecord<ContactTypeDoc>(ownerId, 'contact-type', doc.id))!,
+      );
+    },
+  );
 
-  app.delete('/v1/contact-types/:id', { ...opts, schema: { params: IdParams, tags: ['contacts'] } }, async (request, reply) => {
-    const deleted = await ctx.store.deleteRecord(request.caller.owner.id, 'contact-type', request.params.id);
-    if (!deleted) throw notFound('contact type', request.params.id);
-    return reply.status(204).send();
-  });
+  app.delete(
+    '/v1/contact-types/:id',
+    { ...opts, schema: { params: IdParams, tags: ['contacts'] } },
+    async (request, reply) => {
+      const deleted = await ctx.store.deleteRecord(
+        request.caller.owner.id,
+        'contact-type',
+        request.params.id,
+      );
+      if (!deleted) throw notFound('contact type', request.params.id);
+      return reply.status(204).send();
+    },
+  );
 }

@@ -7,7 +7,9 @@ import { decodeCursor, encodeCursor, IdParams, iso, pageLimit } from '../shared.
 const ListQuery = Type.Object(
   {
     status: Type.Optional(
-      Type.Union(['pending', 'in_flight', 'succeeded', 'failed', 'cancelled'].map((s) => Type.Literal(s))),
+      Type.Union(
+        ['pending', 'in_flight', 'succeeded', 'failed', 'cancelled'].map((s) => Type.Literal(s)),
+      ),
     ),
     channel: Type.Optional(Type.Union([Type.Literal('webhook'), Type.Literal('email')])),
     endpointId: Type.Optional(Type.String()),
@@ -60,29 +62,40 @@ export function deliveryRoutes(app: Api, ctx: ApiContext): void {
   const opts = { config: { scope: 'events:read' as const } };
   const tags = ['deliveries'];
 
-  app.get('/v1/deliveries', { ...opts, schema: { querystring: ListQuery, tags } }, async (request) => {
-    const q = request.query;
-    const deliveries = await ctx.store.listDeliveries(request.caller.owner.id, {
-      status: q.status as DeliveryRecord['status'] | undefined,
-      channel: q.channel,
-      targetId: q.endpointId ?? q.emailTemplateId,
-      eventType: q.eventType,
-      eventId: q.eventId,
-      accountId: q.accountId,
-      afterSeq: decodeCursor(q.after),
-      limit: pageLimit(q.limit),
-    });
-    const last = deliveries.at(-1);
-    return { data: deliveries.map(apiDelivery), nextCursor: last ? encodeCursor(last.seq) : (q.after ?? null) };
-  });
+  app.get(
+    '/v1/deliveries',
+    { ...opts, schema: { querystring: ListQuery, tags } },
+    async (request) => {
+      const q = request.query;
+      const deliveries = await ctx.store.listDeliveries(request.caller.owner.id, {
+        status: q.status as DeliveryRecord['status'] | undefined,
+        channel: q.channel,
+        targetId: q.endpointId ?? q.emailTemplateId,
+        eventType: q.eventType,
+        eventId: q.eventId,
+        accountId: q.accountId,
+        afterSeq: decodeCursor(q.after),
+        limit: pageLimit(q.limit),
+      });
+      const last = deliveries.at(-1);
+      return {
+        data: deliveries.map(apiDelivery),
+        nextCursor: last ? encodeCursor(last.seq) : (q.after ?? null),
+      };
+    },
+  );
 
-  app.get('/v1/deliveries/:id', { ...opts, schema: { params: IdParams, tags } }, async (request) => {
-    const ownerId = request.caller.owner.id;
-    const delivery = await ctx.store.getDelivery(ownerId, request.params.id);
-    if (!delivery) throw notFound('delivery', request.params.id);
-    const attempts = await ctx.store.listAttempts(ownerId, delivery.id);
-    return { ...apiDelivery(delivery), attempts: attempts.map(apiAttempt) };
-  });
+  app.get(
+    '/v1/deliveries/:id',
+    { ...opts, schema: { params: IdParams, tags } },
+    async (request) => {
+      const ownerId = request.caller.owner.id;
+      const delivery = await ctx.store.getDelivery(ownerId, request.params.id);
+      if (!delivery) throw notFound('delivery', request.params.id);
+      const attempts = await ctx.store.listAttempts(ownerId, delivery.id);
+      return { ...apiDelivery(delivery), attempts: attempts.map(apiAttempt) };
+    },
+  );
 
   app.post(
     '/v1/deliveries/:id/resend',
@@ -93,10 +106,16 @@ export function deliveryRoutes(app: Api, ctx: ApiContext): void {
       if (!delivery) throw notFound('delivery', request.params.id);
       const requeued = await ctx.store.requeueDelivery(ownerId, delivery.id, Date.now());
       if (!requeued) {
-        throw new ApiError(409, 'delivery_active', `delivery ${delivery.id} is ${delivery.status}; only finished deliveries are resent`);
+        throw new ApiError(
+          409,
+          'delivery_active',
+          `delivery ${delivery.id} is ${delivery.status}; only finished deliveries are resent`,
+        );
       }
       ctx.wake();
-      return reply.status(202).send(apiDelivery((await ctx.store.getDelivery(ownerId, delivery.id))!));
+      return reply
+        .status(202)
+        .send(apiDelivery((await ctx.store.getDelivery(ownerId, delivery.id))!));
     },
   );
 }

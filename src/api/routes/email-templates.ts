@@ -5,7 +5,13 @@ import { ApiError, DeliveryError, invalid, notFound } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import { renderEmail } from '../../queue/email-job.ts';
 import { checkTemplate } from '../../templates/index.ts';
-import type { AccountDoc, ContactTypeDoc, EmailTemplateDoc, RecipientSpec, SmtpProfileDoc } from '../../store/records.ts';
+import type {
+  AccountDoc,
+  ContactTypeDoc,
+  EmailTemplateDoc,
+  RecipientSpec,
+  SmtpProfileDoc,
+} from '../../store/records.ts';
 import type { EventRecord, StoredRecord } from '../../store/store.ts';
 import type { Api, ApiContext } from '../context.ts';
 import { IdParams, iso } from '../shared.ts';
@@ -13,7 +19,13 @@ import { checkLocale } from '../validators.ts';
 
 const Recipient = Type.Union([
   Type.Object({ contactType: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
-  Type.Object({ address: Type.String({ maxLength: 254 }), name: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }),
+  Type.Object(
+    {
+      address: Type.String({ maxLength: 254 }),
+      name: Type.Optional(Type.String({ maxLength: 200 })),
+    },
+    { additionalProperties: false },
+  ),
 ]);
 const Recipients = Type.Array(Recipient, { maxItems: 50 });
 const TEMPLATE_MAX = 256 * 1024;
@@ -41,7 +53,11 @@ const PreviewBody = Type.Object(
   { additionalProperties: false },
 );
 const TestSendBody = Type.Object(
-  { to: Type.String({ maxLength: 254 }), eventId: Type.Optional(Type.String()), accountId: Type.Optional(Type.String()) },
+  {
+    to: Type.String({ maxLength: 254 }),
+    eventId: Type.Optional(Type.String()),
+    accountId: Type.Optional(Type.String()),
+  },
   { additionalProperties: false },
 );
 
@@ -54,22 +70,42 @@ export function emailTemplateRoutes(app: Api, ctx: ApiContext): void {
   const opts = { config: { scope: 'config' as const } };
   const tags = ['email'];
 
-  async function apply(ownerId: string, doc: EmailTemplateDoc, input: TemplateInput): Promise<EmailTemplateDoc> {
+  async function apply(
+    ownerId: string,
+    doc: EmailTemplateDoc,
+    input: TemplateInput,
+  ): Promise<EmailTemplateDoc> {
     const next: EmailTemplateDoc = { ...doc };
     for (const key of ['name', 'subject', 'html', 'text', 'fromName'] as const) {
       if (input[key] !== undefined) next[key] = input[key];
     }
     if (input.eventType !== undefined) {
       if (!getEventType(input.eventType)) {
-        throw new ApiError(422, 'unknown_event_type', `eventType ${JSON.stringify(input.eventType)} is not in the catalogue; see GET /v1/event-types`, 'eventType');
+        throw new ApiError(
+          422,
+          'unknown_event_type',
+          `eventType ${JSON.stringify(input.eventType)} is not in the catalogue; see GET /v1/event-types`,
+          'eventType',
+        );
       }
       next.eventType = input.eventType;
     }
-    if (input.locale !== undefined) next.locale = input.locale === null ? null : checkLocale(input.locale, 'locale');
-    if (input.fromAddress !== undefined) next.fromAddress = parseEmailAddress(input.fromAddress, 'fromAddress');
+    if (input.locale !== undefined)
+      next.locale = input.locale === null ? null : checkLocale(input.locale, 'locale');
+    if (input.fromAddress !== undefined)
+      next.fromAddress = parseEmailAddress(input.fromAddress, 'fromAddress');
     if (input.smtpProfileId !== undefined) {
-      const profile = await ctx.store.getRecord<SmtpProfileDoc>(ownerId, 'smtp-profile', input.smtpProfileId);
-      if (!profile) throw invalid('smtpProfileId', `SMTP profile ${JSON.stringify(input.smtpProfileId)} does not exist`, 'unknown_smtp_profile');
+      const profile = await ctx.store.getRecord<SmtpProfileDoc>(
+        ownerId,
+        'smtp-profile',
+        input.smtpProfileId,
+      );
+      if (!profile)
+        throw invalid(
+          'smtpProfileId',
+          `SMTP profile ${JSON.stringify(input.smtpProfileId)} does not exist`,
+          'unknown_smtp_profile',
+        );
       next.smtpProfileId = input.smtpProfileId;
     }
     const types = await ctx.store.listRecords<ContactTypeDoc>(ownerId, 'contact-type');
@@ -78,9 +114,12 @@ export function emailTemplateRoutes(app: Api, ctx: ApiContext): void {
       if (input[list] !== undefined) next[list] = checkRecipients(input[list]!, list, known);
     }
 
-    if (!next.html && !next.text) throw invalid('html', 'a canned email needs an html body, a text body, or both');
-    if (next.to.length + next.cc.length + next.bcc.length === 0) throw invalid('to', 'a canned email needs at least one recipient in to, cc or bcc');
-    if (next.fromName && /[\r\n]/.test(next.fromName)) throw invalid('fromName', 'fromName must not hold line breaks');
+    if (!next.html && !next.text)
+      throw invalid('html', 'a canned email needs an html body, a text body, or both');
+    if (next.to.length + next.cc.length + next.bcc.length === 0)
+      throw invalid('to', 'a canned email needs at least one recipient in to, cc or bcc');
+    if (next.fromName && /[\r\n]/.test(next.fromName))
+      throw invalid('fromName', 'fromName must not hold line breaks');
     const allowed = tokensFor(next.eventType, 'email').map((t) => t.name);
     checkTemplate(next.subject, allowed, 'subject', next.eventType);
     if (next.html) checkTemplate(next.html, allowed, 'html', next.eventType);
@@ -95,11 +134,19 @@ export function emailTemplateRoutes(app: Api, ctx: ApiContext): void {
   }
 
   /** A real past event, or a sample of the template's type for the given account. */
-  async function eventFor(ownerId: string, template: EmailTemplateDoc, body: { eventId?: string; accountId?: string }): Promise<EventRecord> {
+  async function eventFor(
+    ownerId: string,
+    template: EmailTemplateDoc,
+    body: { eventId?: string; accountId?: string },
+  ): Promise<EventRecord> {
     if (body.eventId) {
       const event = await ctx.store.getEvent(ownerId, body.eventId);
       if (!event) throw notFound('event', body.eventId);
-      if (event.type !== template.eventType) throw invalid('eventId', `event ${event.id} is a ${event.type} event; this template is for ${template.eventType}`);
+      if (event.type !== template.eventType)
+        throw invalid(
+          'eventId',
+          `event ${event.id} is a ${event.type} event; this template is for ${template.eventType}`,
+        );
       return event;
     }
     const definition = getEventType(template.eventType)!;
@@ -114,67 +161,151 @@ export function emailTemplateRoutes(app: Api, ctx: ApiContext): void {
       }
     }
     const now = Date.now();
-    return { seq: 0, id: 'evt_sample', ownerId, type: template.eventType, accountId: (account?.id as string) ?? null, orderingKey: null, occurredAt: now, acceptedAt: now, data: sampleData(template.eventType), account, status: 'accepted' };
+    return {
+      seq: 0,
+      id: 'evt_sample',
+      ownerId,
+      type: template.eventType,
+      accountId: (account?.id as string) ?? null,
+      orderingKey: null,
+      occurredAt: now,
+      acceptedAt: now,
+      data: sampleData(template.eventType),
+      account,
+      status: 'accepted',
+    };
   }
 
-  app.post('/v1/email-templates', { ...opts, schema: { body: Create, tags } }, async (request, reply) => {
-    const ownerId = request.caller.owner.id;
-    const blank: EmailTemplateDoc = { id: newId('tpl'), name: '', eventType: '', locale: null, subject: '', to: [], cc: [], bcc: [] };
-    const doc = await apply(ownerId, blank, request.body);
-    await ctx.store.putRecords([{ ownerId, kind: 'email-template', id: doc.id, doc }]);
-    return reply.status(201).send(apiTemplate(await load(ownerId, doc.id)));
-  });
+  app.post(
+    '/v1/email-templates',
+    { ...opts, schema: { body: Create, tags } },
+    async (request, reply) => {
+      const ownerId = request.caller.owner.id;
+      const blank: EmailTemplateDoc = {
+        id: newId('tpl'),
+        name: '',
+        eventType: '',
+        locale: null,
+        subject: '',
+        to: [],
+        cc: [],
+        bcc: [],
+      };
+      const doc = await apply(ownerId, blank, request.body);
+      await ctx.store.putRecords([{ ownerId, kind: 'email-template', id: doc.id, doc }]);
+      return reply.status(201).send(apiTemplate(await load(ownerId, doc.id)));
+    },
+  );
 
   app.get('/v1/email-templates', { ...opts, schema: { tags } }, async (request) => {
-    const records = await ctx.store.listRecords<EmailTemplateDoc>(request.caller.owner.id, 'email-template');
+    const records = await ctx.store.listRecords<EmailTemplateDoc>(
+      request.caller.owner.id,
+      'email-template',
+    );
     return { data: records.map(apiTemplate) };
   });
 
-  app.get('/v1/email-templates/:id', { ...opts, schema: { params: IdParams, tags } }, async (request) =>
-    apiTemplate(await load(request.caller.owner.id, request.params.id)),
+  app.get(
+    '/v1/email-templates/:id',
+    { ...opts, schema: { params: IdParams, tags } },
+    async (request) => apiTemplate(await load(request.caller.owner.id, request.params.id)),
   );
 
-  app.patch('/v1/email-templates/:id', { ...opts, schema: { params: IdParams, body: Patch, tags } }, async (request) => {
-    const ownerId = request.caller.owner.id;
-    const current = await load(ownerId, request.params.id);
-    const doc = await apply(ownerId, current.doc, request.body);
-    await ctx.store.putRecords([{ ownerId, kind: 'email-template', id: doc.id, doc }]);
-    return apiTemplate(await load(ownerId, doc.id));
-  });
+  app.patch(
+    '/v1/email-templates/:id',
+    { ...opts, schema: { params: IdParams, body: Patch, tags } },
+    async (request) => {
+      const ownerId = request.caller.owner.id;
+      const current = await load(ownerId, request.params.id);
+      const doc = await apply(ownerId, current.doc, request.body);
+      await ctx.store.putRecords([{ ownerId, kind: 'email-template', id: doc.id, doc }]);
+      return apiTemplate(await load(ownerId, doc.id));
+    },
+  );
 
-  app.delete('/v1/email-templates/:id', { ...opts, schema: { params: IdParams, tags } }, async (request, reply) => {
-    const deleted = await ctx.store.deleteRecord(request.caller.owner.id, 'email-template', request.params.id);
-    if (!deleted) throw notFound('email template', request.params.id);
-    return reply.status(204).send();
-  });
-
-  app.post('/v1/email-templates/:id/preview', { ...opts, schema: { params: IdParams, body: Type.Optional(PreviewBody), tags } }, async (request) => {
-    const ownerId = request.caller.owner.id;
-    const template = await load(ownerId, request.params.id);
-    const event = await eventFor(ownerId, template.doc, request.body ?? {});
-    const rendered = await previewOrFail(() => renderEmail(ctx.store, template.doc, event));
-    const { profile, ...shown } = rendered;
-    return { ...shown, smtpProfileId: profile.id, eventId: event.id };
-  });
-
-  app.post('/v1/email-templates/:id/test-send', { ...opts, schema: { params: IdParams, body: TestSendBody, tags } }, async (request) => {
-    const ownerId = request.caller.owner.id;
-    const to = parseEmailAddress(request.body.to, 'to');
-    const template = await load(ownerId, request.params.id);
-    const event = await eventFor(ownerId, template.doc, request.body);
-    const rendered = await previewOrFail(() => renderEmail(ctx.store, template.doc, event));
-    const profile = rendered.profile;
-    try {
-      const sent = await ctx.transports.send(
-        { id: profile.id, version: String(profile.updatedAt), host: profile.doc.host, port: profile.doc.port, tls: profile.doc.tls, username: profile.doc.username, password: profile.doc.passwordSealed ? ctx.secrets.open(profile.doc.passwordSealed) : undefined, fromName: profile.doc.fromName, fromAddress: profile.doc.fromAddress, bcc: [] },
-        { from: rendered.from, to: [{ address: to }], cc: [], bcc: [], subject: rendered.subject, html: rendered.html, text: rendered.text, headers: { 'X-Herald-Test-Send': 'true' } },
+  app.delete(
+    '/v1/email-templates/:id',
+    { ...opts, schema: { params: IdParams, tags } },
+    async (request, reply) => {
+      const deleted = await ctx.store.deleteRecord(
+        request.caller.owner.id,
+        'email-template',
+        request.params.id,
       );
-      return { sent: true, to, messageId: sent.messageId, response: sent.response, smtpProfileId: profile.id };
-    } catch (error) {
-      if (!(error instanceof DeliveryError)) throw error;
-      throw new ApiError(502, 'smtp_failed', `the SMTP server refused the test message: ${error.message}`, undefined, { cause: error });
-    }
-  });
+      if (!deleted) throw notFound('email template', request.params.id);
+      return reply.status(204).send();
+    },
+  );
+
+  app.post(
+    '/v1/email-templates/:id/preview',
+    { ...opts, schema: { params: IdParams, body: Type.Optional(PreviewBody), tags } },
+    async (request) => {
+      const ownerId = request.caller.owner.id;
+      const template = await load(ownerId, request.params.id);
+      const event = await eventFor(ownerId, template.doc, request.body ?? {});
+      const rendered = await previewOrFail(() => renderEmail(ctx.store, template.doc, event));
+      const { profile, ...shown } = rendered;
+      return { ...shown, smtpProfileId: profile.id, eventId: event.id };
+    },
+  );
+
+  app.post(
+    '/v1/email-templates/:id/test-send',
+    { ...opts, schema: { params: IdParams, body: TestSendBody, tags } },
+    async (request) => {
+      const ownerId = request.caller.owner.id;
+      const to = parseEmailAddress(request.body.to, 'to');
+      const template = await load(ownerId, request.params.id);
+      const event = await eventFor(ownerId, template.doc, request.body);
+      const rendered = await previewOrFail(() => renderEmail(ctx.store, template.doc, event));
+      const profile = rendered.profile;
+      try {
+        const sent = await ctx.transports.send(
+          {
+            id: profile.id,
+            version: String(profile.updatedAt),
+            host: profile.doc.host,
+            port: profile.doc.port,
+            tls: profile.doc.tls,
+            username: profile.doc.username,
+            password: profile.doc.passwordSealed
+              ? ctx.secrets.open(profile.doc.passwordSealed)
+              : undefined,
+            fromName: profile.doc.fromName,
+            fromAddress: profile.doc.fromAddress,
+            bcc: [],
+          },
+          {
+            from: rendered.from,
+            to: [{ address: to }],
+            cc: [],
+            bcc: [],
+            subject: rendered.subject,
+            html: rendered.html,
+            text: rendered.text,
+            headers: { 'X-Herald-Test-Send': 'true' },
+          },
+        );
+        return {
+          sent: true,
+          to,
+          messageId: sent.messageId,
+          response: sent.response,
+          smtpProfileId: profile.id,
+        };
+      } catch (error) {
+        if (!(error instanceof DeliveryError)) throw error;
+        throw new ApiError(
+          502,
+          'smtp_failed',
+          `the SMTP server refused the test message: ${error.message}`,
+          undefined,
+          { cause: error },
+        );
+      }
+    },
+  );
 }
 
 async function previewOrFail<T>(render: () => Promise<T>): Promise<T> {
@@ -186,15 +317,24 @@ async function previewOrFail<T>(render: () => Promise<T>): Promise<T> {
   }
 }
 
-function checkRecipients(list: RecipientSpec[], field: string, known: Set<string>): RecipientSpec[] {
+function checkRecipients(
+  list: RecipientSpec[],
+  field: string,
+  known: Set<string>,
+): RecipientSpec[] {
   return list.map((r, i) => {
     if ('contactType' in r) {
       if (!known.has(r.contactType)) {
-        throw invalid(`${field}[${i}].contactType`, `${field}[${i}].contactType: there is no contact type ${JSON.stringify(r.contactType)}; known: ${[...known].join(', ') || 'none'}`, 'unknown_contact_type');
+        throw invalid(
+          `${field}[${i}].contactType`,
+          `${field}[${i}].contactType: there is no contact type ${JSON.stringify(r.contactType)}; known: ${[...known].join(', ') || 'none'}`,
+          'unknown_contact_type',
+        );
       }
       return { contactType: r.contactType };
     }
-    if (r.name && /[\r\n]/.test(r.name)) throw invalid(`${field}[${i}].name`, 'a display name must not hold line breaks');
+    if (r.name && /[\r\n]/.test(r.name))
+      throw invalid(`${field}[${i}].name`, 'a display name must not hold line breaks');
     const address = parseEmailAddress(r.address, `${field}[${i}].address`);
     return r.name === undefined ? { address } : { address, name: r.name };
   });
@@ -202,5 +342,9 @@ function checkRecipients(list: RecipientSpec[], field: string, known: Set<string
 
 function sampleAccount(): Record<string, unknown> {
   const common = sampleCommon() as { account?: Record<string, unknown> };
-  return { emailInvoicing: false, contacts: {}, ...(common.account ?? { id: 'acct-sample', name: 'Sample Account' }) };
+  return {
+    emailInvoicing: false,
+    contacts: {},
+    ...(common.account ?? { id: 'acct-sample', name: 'Sample Account' }),
+  };
 }

@@ -14,13 +14,20 @@ import { checkEventTypes } from '../validators.ts';
 const AuthSchema = Type.Union([
   Type.Object({ type: Type.Literal('none') }, { additionalProperties: false }),
   Type.Object(
-    { type: Type.Literal('basic'), username: Type.String({ minLength: 1 }), password: Type.String({ minLength: 1 }) },
+    {
+      type: Type.Literal('basic'),
+      username: Type.String({ minLength: 1 }),
+      password: Type.String({ minLength: 1 }),
+    },
     { additionalProperties: false },
   ),
-  Type.Object({ type: Type.Literal('bearer'), token: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+  Type.Object(
+    { type: Type.Literal('bearer'), token: Type.String({ minLength: 1 }) },
+    { additionalProperties: false },
+  ),
 ]);
 
-const HEADER_NAME = '^[A-Za-z0-9!#$%&\'*+.^_`|~-]{1,100}$';
+const HEADER_NAME = "^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$";
 const Fields = {
   name: Type.String({ minLength: 1, maxLength: 200 }),
   url: Type.String({ description: 'https:// with no port, at most 2048 characters' }),
@@ -35,7 +42,10 @@ const Fields = {
   parameters: Type.Optional(
     Type.Array(
       Type.Object(
-        { name: Type.String({ minLength: 1, maxLength: 100 }), value: Type.String({ maxLength: 2000 }) },
+        {
+          name: Type.String({ minLength: 1, maxLength: 100 }),
+          value: Type.String({ maxLength: 2000 }),
+        },
         { additionalProperties: false },
       ),
       { maxItems: 50 },
@@ -58,7 +68,18 @@ const ResendFailed = Type.Object(
 );
 
 /** Headers Herald sets itself: an endpoint may not override them. */
-const RESERVED_HEADERS = new Set(['content-type', 'content-length', 'host', 'webhook-id', 'webhook-timestamp', 'webhook-signature', 'authorization', 'user-agent', 'transfer-encoding', 'connection']);
+const RESERVED_HEADERS = new Set([
+  'content-type',
+  'content-length',
+  'host',
+  'webhook-id',
+  'webhook-timestamp',
+  'webhook-signature',
+  'authorization',
+  'user-agent',
+  'transfer-encoding',
+  'connection',
+]);
 
 export function apiEndpoint(record: StoredRecord<EndpointDoc>) {
   const { secrets, headers, auth, ...rest } = record.doc;
@@ -79,16 +100,24 @@ export function endpointRoutes(app: Api, ctx: ApiContext): void {
   function apply(doc: EndpointDoc, input: EndpointInput): EndpointDoc {
     const next = { ...doc };
     if (input.name !== undefined) next.name = input.name;
-    if (input.url !== undefined) next.url = checkEndpointUrl(input.url, { allowPrivateTargets: ctx.config.allowPrivateTargets });
-    if (input.eventTypes !== undefined) next.eventTypes = checkEventTypes(input.eventTypes, 'eventTypes');
+    if (input.url !== undefined)
+      next.url = checkEndpointUrl(input.url, {
+        allowPrivateTargets: ctx.config.allowPrivateTargets,
+      });
+    if (input.eventTypes !== undefined)
+      next.eventTypes = checkEventTypes(input.eventTypes, 'eventTypes');
     if (input.ordering !== undefined) next.ordering = input.ordering;
     if (input.auth !== undefined) next.auth = sealAuth(input.auth);
     if (input.headers !== undefined) {
       next.headers = Object.entries(input.headers).map(([name, value]) => {
         if (RESERVED_HEADERS.has(name.toLowerCase())) {
-          throw invalid(`headers.${name}`, `headers.${name} is set by Herald itself; use auth for credentials`);
+          throw invalid(
+            `headers.${name}`,
+            `headers.${name} is set by Herald itself; use auth for credentials`,
+          );
         }
-        if (/[\r\n\0]/.test(value)) throw invalid(`headers.${name}`, `headers.${name} must not hold line breaks`);
+        if (/[\r\n\0]/.test(value))
+          throw invalid(`headers.${name}`, `headers.${name} must not hold line breaks`);
         return { name, sealed: ctx.secrets.seal(value) };
       });
     }
@@ -103,7 +132,8 @@ export function endpointRoutes(app: Api, ctx: ApiContext): void {
   }
 
   function sealAuth(auth: Static<typeof AuthSchema>): EndpointAuth {
-    if (auth.type === 'basic') return { type: 'basic', username: auth.username, sealed: ctx.secrets.seal(auth.password) };
+    if (auth.type === 'basic')
+      return { type: 'basic', username: auth.username, sealed: ctx.secrets.seal(auth.password) };
     if (auth.type === 'bearer') return { type: 'bearer', sealed: ctx.secrets.seal(auth.token) };
     return { type: 'none' };
   }
@@ -148,51 +178,79 @@ export function endpointRoutes(app: Api, ctx: ApiContext): void {
     apiEndpoint(await load(request.caller.owner.id, request.params.id)),
   );
 
-  app.patch('/v1/endpoints/:id', { ...opts, schema: { params: IdParams, body: Patch, tags } }, async (request) => {
-    const ownerId = request.caller.owner.id;
-    const current = await load(ownerId, request.params.id);
-    const saved = await save(ownerId, apply(current.doc, request.body));
-    if (saved.doc.enabled && !current.doc.enabled) ctx.wake();
-    return apiEndpoint(saved);
-  });
+  app.patch(
+    '/v1/endpoints/:id',
+    { ...opts, schema: { params: IdParams, body: Patch, tags } },
+    async (request) => {
+      const ownerId = request.caller.owner.id;
+      const current = await load(ownerId, request.params.id);
+      const saved = await save(ownerId, apply(current.doc, request.body));
+      if (saved.doc.enabled && !current.doc.enabled) ctx.wake();
+      return apiEndpoint(saved);
+    },
+  );
 
-  app.delete('/v1/endpoints/:id', { ...opts, schema: { params: IdParams, tags } }, async (request, reply) => {
-    const deleted = await ctx.store.deleteRecord(request.caller.owner.id, 'endpoint', request.params.id);
-    if (!deleted) throw notFound('endpoint', request.params.id);
-    return reply.status(204).send();
-  });
+  app.delete(
+    '/v1/endpoints/:id',
+    { ...opts, schema: { params: IdParams, tags } },
+    async (request, reply) => {
+      const deleted = await ctx.store.deleteRecord(
+        request.caller.owner.id,
+        'endpoint',
+        request.params.id,
+      );
+      if (!deleted) throw notFound('endpoint', request.params.id);
+      return reply.status(204).send();
+    },
+  );
 
-  app.post('/v1/endpoints/:id/rotate-secret', { ...opts, schema: { params: IdParams, body: Type.Optional(Rotate), tags } }, async (request) => {
-    const ownerId = request.caller.owner.id;
-    const current = await load(ownerId, request.params.id);
-    // The old secret keeps signing beside the new one for the grace period, so a
-    // receiver can switch over without rejecting a single delivery.
-    const graceMs = (request.body?.graceSeconds ?? 86400) * 1000;
-    const expiresAt = Date.now() + graceMs;
-    const kept = current.doc.secrets
-      .filter((s) => s.expiresAt === null || s.expiresAt > Date.now())
-      .map((s) => ({ sealed: s.sealed, expiresAt: s.expiresAt === null ? expiresAt : Math.min(s.expiresAt, expiresAt) }));
-    const secret = generateSecret();
-    const doc = { ...current.doc, secrets: [{ sealed: ctx.secrets.seal(secret), expiresAt: null }, ...kept] };
-    const saved = await save(ownerId, doc);
-    return { ...apiEndpoint(saved), secret, previousSecretsExpireAt: iso(expiresAt) };
-  });
+  app.post(
+    '/v1/endpoints/:id/rotate-secret',
+    { ...opts, schema: { params: IdParams, body: Type.Optional(Rotate), tags } },
+    async (request) => {
+      const ownerId = request.caller.owner.id;
+      const current = await load(ownerId, request.params.id);
+      // The old secret keeps signing beside the new one for the grace period, so a
+      // receiver can switch over without rejecting a single delivery.
+      const graceMs = (request.body?.graceSeconds ?? 86400) * 1000;
+      const expiresAt = Date.now() + graceMs;
+      const kept = current.doc.secrets
+        .filter((s) => s.expiresAt === null || s.expiresAt > Date.now())
+        .map((s) => ({
+          sealed: s.sealed,
+          expiresAt: s.expiresAt === null ? expiresAt : Math.min(s.expiresAt, expiresAt),
+        }));
+      const secret = generateSecret();
+      const doc = {
+        ...current.doc,
+        secrets: [{ sealed: ctx.secrets.seal(secret), expiresAt: null }, ...kept],
+      };
+      const saved = await save(ownerId, doc);
+      return { ...apiEndpoint(saved), secret, previousSecretsExpireAt: iso(expiresAt) };
+    },
+  );
 
-  app.post('/v1/endpoints/:id/resend-failed', { ...opts, schema: { params: IdParams, body: ResendFailed, tags } }, async (request, reply) => {
-    const ownerId = request.caller.owner.id;
-    await load(ownerId, request.params.id);
-    const since = parseTime(request.body.since, 'since');
-    const until = request.body.until === undefined ? Date.now() : parseTime(request.body.until, 'until');
-    if (until < since) throw invalid('until', 'until must not be before since');
-    const requeued = await ctx.store.requeueFailed(ownerId, request.params.id, since, until);
-    if (requeued > 0) ctx.wake();
-    return reply.status(202).send({ requeued });
-  });
+  app.post(
+    '/v1/endpoints/:id/resend-failed',
+    { ...opts, schema: { params: IdParams, body: ResendFailed, tags } },
+    async (request, reply) => {
+      const ownerId = request.caller.owner.id;
+      await load(ownerId, request.params.id);
+      const since = parseTime(request.body.since, 'since');
+      const until =
+        request.body.until === undefined ? Date.now() : parseTime(request.body.until, 'until');
+      if (until < since) throw invalid('until', 'until must not be before since');
+      const requeued = await ctx.store.requeueFailed(ownerId, request.params.id, since, until);
+      if (requeued > 0) ctx.wake();
+      return reply.status(202).send({ requeued });
+    },
+  );
 }
 
 function parseTime(value: string, field: string): number {
   const ms = Date.parse(value);
-  if (!Number.isFinite(ms)) throw invalid(field, `${field} must be an ISO 8601 date-time (got ${JSON.stringify(value)})`);
+  if (!Number.isFinite(ms))
+    throw invalid(field, `${field} must be an ISO 8601 date-time (got ${JSON.stringify(value)})`);
   return ms;
 }
 
@@ -203,7 +261,8 @@ function parseTime(value: string, field: string): number {
 function checkParameters(doc: EndpointDoc): void {
   const names = new Set<string>();
   doc.parameters.forEach((p, i) => {
-    if (names.has(p.name)) throw invalid(`parameters[${i}].name`, `parameter ${JSON.stringify(p.name)} appears twice`);
+    if (names.has(p.name))
+      throw invalid(`parameters[${i}].name`, `parameter ${JSON.stringify(p.name)} appears twice`);
     names.add(p.name);
     for (const type of doc.eventTypes) {
       if (!getEventType(type)) continue;

@@ -11,5 +11,7 @@ export function eventTypeRoutes(app: Api): void {
     schema: t.schema,
     tokens: t.tokens,
   }));
-  app.get('/v1/event-types', { schema: { tags: ['catalogue'] } }, async () => ({ data: catalogue }));
+  app.get('/v1/event-types', { schema: { tags: ['catalogue'] } }, async () => ({
+    data: catalogue,
+  }));
 }

@@ -76,10 +76,18 @@ export function eventRoutes(app: Api, ctx: ApiContext): void {
       const ownerId = request.caller.owner.id;
       const event = await ctx.store.getEvent(ownerId, request.params.id);
       if (!event) throw notFound('event', request.params.id);
-      const deliveries = await ctx.store.listDeliveries(ownerId, { eventId: event.id, limit: 1000 });
+      const deliveries = await ctx.store.listDeliveries(ownerId, {
+        eventId: event.id,
+        limit: 1000,
+      });
       return {
         ...apiEvent(event),
-        deliveries: deliveries.map((d) => ({ id: d.id, channel: d.channel, targetId: d.targetId, status: d.status })),
+        deliveries: deliveries.map((d) => ({
+          id: d.id,
+          channel: d.channel,
+          targetId: d.targetId,
+          status: d.status,
+        })),
       };
     },
   );

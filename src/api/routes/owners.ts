@@ -40,7 +40,11 @@ export function ownerRoutes(app: Api, ctx: ApiContext): void {
     { config: { scope: 'admin' }, schema: { body: OwnerBody, tags: ['owners'] } },
     async (request, reply) => {
       if (!request.caller.owner.platform) {
-        throw new ApiError(403, 'not_platform_admin', "only the platform owner's admin keys create owners");
+        throw new ApiError(
+          403,
+          'not_platform_admin',
+          "only the platform owner's admin keys create owners",
+        );
       }
       const owner: Owner = {
         id: newId('own'),
@@ -51,13 +55,17 @@ export function ownerRoutes(app: Api, ctx: ApiContext): void {
       };
       await ctx.store.createOwner(owner);
       const { key, secret } = await issueKey(ctx.store, owner.id, 'first admin key', ['admin']);
-      return reply.status(201).send({ ...apiOwner(owner), key: { id: key.id, scopes: key.scopes, secret } });
+      return reply
+        .status(201)
+        .send({ ...apiOwner(owner), key: { id: key.id, scopes: key.scopes, secret } });
     },
   );
 
   app.get('/v1/owners/:id', { schema: { params: IdParams, tags: ['owners'] } }, async (request) => {
     const { caller } = request;
-    const mayRead = caller.owner.id === request.params.id || (caller.owner.platform && caller.key.scopes.includes('admin'));
+    const mayRead =
+      caller.owner.id === request.params.id ||
+      (caller.owner.platform && caller.key.scopes.includes('admin'));
     const owner = mayRead ? await ctx.store.getOwner(request.params.id) : undefined;
     if (!owner) throw notFound('owner', request.params.id);
     return apiOwner(owner);
@@ -68,15 +76,24 @@ export function ownerRoutes(app: Api, ctx: ApiContext): void {
     { config: { scope: 'admin' }, schema: { body: KeyBody, tags: ['keys'] } },
     async (request, reply) => {
       const scopes = request.body.scopes as Scope[];
-      const { key, secret } = await issueKey(ctx.store, request.caller.owner.id, request.body.name, scopes);
+      const { key, secret } = await issueKey(
+        ctx.store,
+        request.caller.owner.id,
+        request.body.name,
+        scopes,
+      );
       return reply.status(201).send({ ...apiKey(key), secret });
     },
   );
 
-  app.get('/v1/keys', { config: { scope: 'admin' }, schema: { tags: ['keys'] } }, async (request) => {
-    const keys = await ctx.store.listApiKeys(request.caller.owner.id);
-    return { data: keys.map(apiKey) };
-  });
+  app.get(
+    '/v1/keys',
+    { config: { scope: 'admin' }, schema: { tags: ['keys'] } },
+    async (request) => {
+      const keys = await ctx.store.listApiKeys(request.caller.owner.id);
+      return { data: keys.map(apiKey) };
+    },
+  );
 
   app.delete(
     '/v1/keys/:id',
@@ -92,14 +109,31 @@ export function ownerRoutes(app: Api, ctx: ApiContext): void {
   );
 }
 
-function apiKey(key: { id: string; name: string; prefix: string; scopes: Scope[]; createdAt: number }) {
-  return { id: key.id, name: key.name, prefix: key.prefix, scopes: key.scopes, createdAt: iso(key.createdAt) };
+function apiKey(key: {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: Scope[];
+  createdAt: number;
+}) {
+  return {
+    id: key.id,
+    name: key.name,
+    prefix: key.prefix,
+    scopes: key.scopes,
+    createdAt: iso(key.createdAt),
+  };
 }
 
 export function canonicalLocale(locale: string, field = 'defaultLocale'): string {
   try {
     return Intl.getCanonicalLocales(locale)[0];
   } catch {
-    throw new ApiError(422, 'invalid_locale', `${field} must be a BCP 47 locale like en or fr-CA (got ${JSON.stringify(locale)})`, field);
+    throw new ApiError(
+      422,
+      'invalid_locale',
+      `${field} must be a BCP 47 locale like en or fr-CA (got ${JSON.stringify(locale)})`,
+      field,
+    );
   }
 }

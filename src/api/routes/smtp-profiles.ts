@@ -27,7 +27,13 @@ type ProfileInput = Static<typeof Patch>;
 export function apiSmtpProfile(record: StoredRecord<SmtpProfileDoc>) {
   const { passwordSealed, ...rest } = record.doc;
   const isDefault = record.uniqueKey === 'default';
-  return { ...rest, isDefault, hasPassword: Boolean(passwordSealed), createdAt: iso(record.createdAt), updatedAt: iso(record.updatedAt) };
+  return {
+    ...rest,
+    isDefault,
+    hasPassword: Boolean(passwordSealed),
+    createdAt: iso(record.createdAt),
+    updatedAt: iso(record.updatedAt),
+  };
 }
 
 /**
@@ -47,12 +53,16 @@ export function smtpProfileRoutes(app: Api, ctx: ApiContext): void {
     if (input.port !== undefined) next.port = input.port;
     else if (!doc.host) next.port = defaultPort(next.tls);
     if (input.fromName !== undefined) next.fromName = input.fromName;
-    if (input.fromAddress !== undefined) next.fromAddress = parseEmailAddress(input.fromAddress, 'fromAddress');
-    if (input.bcc !== undefined) next.bcc = input.bcc.map((a, i) => parseEmailAddress(a, `bcc[${i}]`));
+    if (input.fromAddress !== undefined)
+      next.fromAddress = parseEmailAddress(input.fromAddress, 'fromAddress');
+    if (input.bcc !== undefined)
+      next.bcc = input.bcc.map((a, i) => parseEmailAddress(a, `bcc[${i}]`));
     if (input.username !== undefined) next.username = input.username || undefined;
-    if (input.password !== undefined) next.passwordSealed = input.password ? ctx.secrets.seal(input.password) : undefined;
+    if (input.password !== undefined)
+      next.passwordSealed = input.password ? ctx.secrets.seal(input.password) : undefined;
     checkSmtpSettings({ host: next.host, port: next.port, tls: next.tls });
-    if (next.fromName && /[\r\n]/.test(next.fromName)) throw invalid('fromName', 'fromName must not hold line breaks');
+    if (next.fromName && /[\r\n]/.test(next.fromName))
+      throw invalid('fromName', 'fromName must not hold line breaks');
     return next;
   }
 
@@ -62,47 +72,85 @@ export function smtpProfileRoutes(app: Api, ctx: ApiContext): void {
     return record;
   }
 
-  app.post('/v1/smtp-profiles', { ...opts, schema: { body: Create, tags } }, async (request, reply) => {
-    const ownerId = request.caller.owner.id;
-    const blank: SmtpProfileDoc = { id: newId('smtp'), name: '', host: '', port: 25, tls: 'starttls', fromAddress: '', bcc: [], isDefault: false };
-    const doc = apply(blank, request.body);
-    const hasDefault = await ctx.store.findRecordByUniqueKey(ownerId, 'smtp-profile', 'default');
-    await ctx.store.putRecords([{ ownerId, kind: 'smtp-profile', id: doc.id, doc }]);
-    if (!hasDefault || request.body.isDefault) await ctx.store.makeDefault(ownerId, 'smtp-profile', doc.id);
-    return reply.status(201).send(apiSmtpProfile(await load(ownerId, doc.id)));
-  });
+  app.post(
+    '/v1/smtp-profiles',
+    { ...opts, schema: { body: Create, tags } },
+    async (request, reply) => {
+      const ownerId = request.caller.owner.id;
+      const blank: SmtpProfileDoc = {
+        id: newId('smtp'),
+        name: '',
+        host: '',
+        port: 25,
+        tls: 'starttls',
+        fromAddress: '',
+        bcc: [],
+        isDefault: false,
+      };
+      const doc = apply(blank, request.body);
+      const hasDefault = await ctx.store.findRecordByUniqueKey(ownerId, 'smtp-profile', 'default');
+      await ctx.store.putRecords([{ ownerId, kind: 'smtp-profile', id: doc.id, doc }]);
+      if (!hasDefault || request.body.isDefault)
+        await ctx.store.makeDefault(ownerId, 'smtp-profile', doc.id);
+      return reply.status(201).send(apiSmtpProfile(await load(ownerId, doc.id)));
+    },
+  );
 
   app.get('/v1/smtp-profiles', { ...opts, schema: { tags } }, async (request) => {
-    const records = await ctx.store.listRecords<SmtpProfileDoc>(request.caller.owner.id, 'smtp-profile');
+    const records = await ctx.store.listRecords<SmtpProfileDoc>(
+      request.caller.owner.id,
+      'smtp-profile',
+    );
     return { data: records.map(apiSmtpProfile) };
   });
 
-  app.get('/v1/smtp-profiles/:id', { ...opts, schema: { params: IdParams, tags } }, async (request) =>
-    apiSmtpProfile(await load(request.caller.owner.id, request.params.id)),
+  app.get(
+    '/v1/smtp-profiles/:id',
+    { ...opts, schema: { params: IdParams, tags } },
+    async (request) => apiSmtpProfile(await load(request.caller.owner.id, request.params.id)),
   );
 
-  app.patch('/v1/smtp-profiles/:id', { ...opts, schema: { params: IdParams, body: Patch, tags } }, async (request) => {
-    const ownerId = request.caller.owner.id;
-    const current = await load(ownerId, request.params.id);
-    if (request.body.isDefault === false && current.uniqueKey === 'default') {
-      throw conflict('default_required', 'an owner always has one default SMTP profile; make another profile the default instead', 'isDefault');
-    }
-    const doc = apply(current.doc, request.body);
-    await ctx.store.putRecords([{ ownerId, kind: 'smtp-profile', id: doc.id, doc }]);
-    if (request.body.isDefault) await ctx.store.makeDefault(ownerId, 'smtp-profile', doc.id);
-    return apiSmtpProfile(await load(ownerId, doc.id));
-  });
+  app.patch(
+    '/v1/smtp-profiles/:id',
+    { ...opts, schema: { params: IdParams, body: Patch, tags } },
+    async (request) => {
+      const ownerId = request.caller.owner.id;
+      const current = await load(ownerId, request.params.id);
+      if (request.body.isDefault === false && current.uniqueKey === 'default') {
+        throw conflict(
+          'default_required',
+          'an owner always has one default SMTP profile; make another profile the default instead',
+          'isDefault',
+        );
+      }
+      const doc = apply(current.doc, request.body);
+      await ctx.store.putRecords([{ ownerId, kind: 'smtp-profile', id: doc.id, doc }]);
+      if (request.body.isDefault) await ctx.store.makeDefault(ownerId, 'smtp-profile', doc.id);
+      return apiSmtpProfile(await load(ownerId, doc.id));
+    },
+  );
 
-  app.delete('/v1/smtp-profiles/:id', { ...opts, schema: { params: IdParams, tags } }, async (request, reply) => {
-    const ownerId = request.caller.owner.id;
-    const current = await load(ownerId, request.params.id);
-    if (current.uniqueKey === 'default') {
-      throw conflict('default_profile', 'this is the default SMTP profile; make another profile the default before deleting it');
-    }
-    const templates = await ctx.store.listRecords<EmailTemplateDoc>(ownerId, 'email-template');
-    const user = templates.find((t) => t.doc.smtpProfileId === current.id);
-    if (user) throw conflict('profile_in_use', `canned email ${user.id} (${user.doc.name}) sends through this profile; change it first`);
-    await ctx.store.deleteRecord(ownerId, 'smtp-profile', current.id);
-    return reply.status(204).send();
-  });
+  app.delete(
+    '/v1/smtp-profiles/:id',
+    { ...opts, schema: { params: IdParams, tags } },
+    async (request, reply) => {
+      const ownerId = request.caller.owner.id;
+      const current = await load(ownerId, request.params.id);
+      if (current.uniqueKey === 'default') {
+        throw conflict(
+          'default_profile',
+          'this is the default SMTP profile; make another profile the default before deleting it',
+        );
+      }
+      const templates = await ctx.store.listRecords<EmailTemplateDoc>(ownerId, 'email-template');
+      const user = templates.find((t) => t.doc.smtpProfileId === current.id);
+      if (user)
+        throw conflict(
+          'profile_in_use',
+          `canned email ${user.id} (${user.doc.name}) sends through this profile; change it first`,
+        );
+      await ctx.store.deleteRecord(ownerId, 'smtp-profile', current.id);
+      return reply.status(204).send();
+    },
+  );
 }

@@ -54,25 +54,50 @@ export function subscriptionRoutes(app: Api, ctx: ApiContext): void {
       next.emailTemplateId = input.emailTemplateId;
     }
     if (Boolean(next.endpointId) === Boolean(next.emailTemplateId)) {
-      throw invalid('endpointId', 'a subscription names exactly one of endpointId and emailTemplateId');
+      throw invalid(
+        'endpointId',
+        'a subscription names exactly one of endpointId and emailTemplateId',
+      );
     }
 
     let accepted: string[];
     if (next.endpointId) {
       const endpoint = await ctx.store.getRecord<EndpointDoc>(ownerId, 'endpoint', next.endpointId);
-      if (!endpoint) throw invalid('endpointId', `endpoint ${JSON.stringify(next.endpointId)} does not exist`, 'unknown_endpoint');
+      if (!endpoint)
+        throw invalid(
+          'endpointId',
+          `endpoint ${JSON.stringify(next.endpointId)} does not exist`,
+          'unknown_endpoint',
+        );
       accepted = endpoint.doc.eventTypes;
     } else {
-      const template = await ctx.store.getRecord<EmailTemplateDoc>(ownerId, 'email-template', next.emailTemplateId!);
-      if (!template) throw invalid('emailTemplateId', `email template ${JSON.stringify(next.emailTemplateId)} does not exist`, 'unknown_email_template');
+      const template = await ctx.store.getRecord<EmailTemplateDoc>(
+        ownerId,
+        'email-template',
+        next.emailTemplateId!,
+      );
+      if (!template)
+        throw invalid(
+          'emailTemplateId',
+          `email template ${JSON.stringify(next.emailTemplateId)} does not exist`,
+          'unknown_email_template',
+        );
       accepted = [template.doc.eventType];
     }
-    if (input.eventTypes !== undefined) next.eventTypes = checkEventTypes(input.eventTypes, 'eventTypes');
-    else if (next.eventTypes.length === 0 || input.endpointId || input.emailTemplateId) next.eventTypes = accepted;
+    if (input.eventTypes !== undefined)
+      next.eventTypes = checkEventTypes(input.eventTypes, 'eventTypes');
+    else if (next.eventTypes.length === 0 || input.endpointId || input.emailTemplateId)
+      next.eventTypes = accepted;
     next.eventTypes.forEach((type, i) => {
       if (!accepted.includes(type)) {
-        const target = next.endpointId ? `endpoint ${next.endpointId}` : `email template ${next.emailTemplateId}`;
-        throw invalid(`eventTypes[${i}]`, `${target} takes ${accepted.join(', ')}, not ${type}`, 'event_type_not_accepted');
+        const target = next.endpointId
+          ? `endpoint ${next.endpointId}`
+          : `email template ${next.emailTemplateId}`;
+        throw invalid(
+          `eventTypes[${i}]`,
+          `${target} takes ${accepted.join(', ')}, not ${type}`,
+          'event_type_not_accepted',
+        );
       }
     });
     checkFilter(next);
@@ -85,36 +110,63 @@ export function subscriptionRoutes(app: Api, ctx: ApiContext): void {
     return record;
   }
 
-  app.post('/v1/subscriptions', { ...opts, schema: { body: Create, tags } }, async (request, reply) => {
-    const ownerId = request.caller.owner.id;
-    const blank: SubscriptionDoc = { id: newId('sub'), eventTypes: [], filter: null, schedule: null, enabled: true };
-    const doc = await apply(ownerId, blank, request.body);
-    await ctx.store.putRecords([{ ownerId, kind: 'subscription', id: doc.id, doc }]);
-    return reply.status(201).send(apiSubscription(await load(ownerId, doc.id)));
-  });
+  app.post(
+    '/v1/subscriptions',
+    { ...opts, schema: { body: Create, tags } },
+    async (request, reply) => {
+      const ownerId = request.caller.owner.id;
+      const blank: SubscriptionDoc = {
+        id: newId('sub'),
+        eventTypes: [],
+        filter: null,
+        schedule: null,
+        enabled: true,
+      };
+      const doc = await apply(ownerId, blank, request.body);
+      await ctx.store.putRecords([{ ownerId, kind: 'subscription', id: doc.id, doc }]);
+      return reply.status(201).send(apiSubscription(await load(ownerId, doc.id)));
+    },
+  );
 
   app.get('/v1/subscriptions', { ...opts, schema: { tags } }, async (request) => {
-    const records = await ctx.store.listRecords<SubscriptionDoc>(request.caller.owner.id, 'subscription');
+    const records = await ctx.store.listRecords<SubscriptionDoc>(
+      request.caller.owner.id,
+      'subscription',
+    );
     return { data: records.map(apiSubscription) };
   });
 
-  app.get('/v1/subscriptions/:id', { ...opts, schema: { params: IdParams, tags } }, async (request) =>
-    apiSubscription(await load(request.caller.owner.id, request.params.id)),
+  app.get(
+    '/v1/subscriptions/:id',
+    { ...opts, schema: { params: IdParams, tags } },
+    async (request) => apiSubscription(await load(request.caller.owner.id, request.params.id)),
   );
 
-  app.patch('/v1/subscriptions/:id', { ...opts, schema: { params: IdParams, body: Patch, tags } }, async (request) => {
-    const ownerId = request.caller.owner.id;
-    const current = await load(ownerId, request.params.id);
-    const doc = await apply(ownerId, current.doc, request.body);
-    await ctx.store.putRecords([{ ownerId, kind: 'subscription', id: doc.id, doc }]);
-    return apiSubscription(await load(ownerId, doc.id));
-  });
+  app.patch(
+    '/v1/subscriptions/:id',
+    { ...opts, schema: { params: IdParams, body: Patch, tags } },
+    async (request) => {
+      const ownerId = request.caller.owner.id;
+      const current = await load(ownerId, request.params.id);
+      const doc = await apply(ownerId, current.doc, request.body);
+      await ctx.store.putRecords([{ ownerId, kind: 'subscription', id: doc.id, doc }]);
+      return apiSubscription(await load(ownerId, doc.id));
+    },
+  );
 
-  app.delete('/v1/subscriptions/:id', { ...opts, schema: { params: IdParams, tags } }, async (request, reply) => {
-    const deleted = await ctx.store.deleteRecord(request.caller.owner.id, 'subscription', request.params.id);
-    if (!deleted) throw notFound('subscription', request.params.id);
-    return reply.status(204).send();
-  });
+  app.delete(
+    '/v1/subscriptions/:id',
+    { ...opts, schema: { params: IdParams, tags } },
+    async (request, reply) => {
+      const deleted = await ctx.store.deleteRecord(
+        request.caller.owner.id,
+        'subscription',
+        request.params.id,
+      );
+      if (!deleted) throw notFound('subscription', request.params.id);
+      return reply.status(204).send();
+    },
+  );
 }
 
 /** A filter may only name tokens that every subscribed event type carries. */
@@ -124,7 +176,11 @@ function checkFilter(doc: SubscriptionDoc): void {
     for (const type of doc.eventTypes) {
       const tokens = tokensFor(type, 'webhook').map((t) => t.name);
       if (!tokens.includes(path)) {
-        throw invalid(`filter.${path}`, `filter names token ${path}, which ${type} does not carry; available: ${tokens.join(', ')}`, 'unknown_token');
+        throw invalid(
+          `filter.${path}`,
+          `filter names token ${path}, which ${type} does not carry; available: ${tokens.join(', ')}`,
+          'unknown_token',
+        );
       }
     }
   }

@@ -89,7 +89,15 @@ export class SqliteStore implements Store {
     this.sql(
       `INSERT INTO api_keys (id, owner_id, name, prefix, secret_hash, scopes, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    ).run(key.id, key.ownerId, key.name, key.prefix, secretHash, JSON.stringify(key.scopes), key.createdAt);
+    ).run(
+      key.id,
+      key.ownerId,
+      key.name,
+      key.prefix,
+      secretHash,
+      JSON.stringify(key.scopes),
+      key.createdAt,
+    );
   }
 
   async findApiKeyByHash(secretHash: string): Promise<ApiKey | undefined> {
@@ -98,12 +106,16 @@ export class SqliteStore implements Store {
   }
 
   async listApiKeys(ownerId: string): Promise<ApiKey[]> {
-    const rows = this.sql('SELECT * FROM api_keys WHERE owner_id = ? ORDER BY created_at').all(ownerId);
+    const rows = this.sql('SELECT * FROM api_keys WHERE owner_id = ? ORDER BY created_at').all(
+      ownerId,
+    );
     return rows.map(toApiKey);
   }
 
   async deleteApiKey(ownerId: string, id: string): Promise<boolean> {
-    return this.sql('DELETE FROM api_keys WHERE owner_id = ? AND id = ?').run(ownerId, id).changes > 0;
+    return (
+      this.sql('DELETE FROM api_keys WHERE owner_id = ? AND id = ?').run(ownerId, id).changes > 0
+    );
   }
 
   async getRecord<T>(ownerId: string, kind: RecordKind, id: string) {
@@ -416,7 +428,9 @@ export class SqliteStore implements Store {
   async countDeliveries(ownerId?: string): Promise<Record<DeliveryStatus, number>> {
     const rows = (
       ownerId
-        ? this.sql('SELECT status, count(*) AS n FROM deliveries WHERE owner_id = ? GROUP BY status').all(ownerId)
+        ? this.sql(
+            'SELECT status, count(*) AS n FROM deliveries WHERE owner_id = ? GROUP BY status',
+          ).all(ownerId)
         : this.sql('SELECT status, count(*) AS n FROM deliveries GROUP BY status').all()
     ) as { status: DeliveryStatus; n: number }[];
     const counts = { pending: 0, in_flight: 0, succeeded: 0, failed: 0, cancelled: 0 };
@@ -454,4 +468,3 @@ function toRecord<T>(row: any): StoredRecord<T> {
     updatedAt: row.updated_at,
   };
 }
-
