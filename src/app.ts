@@ -11,9 +11,11 @@ import { buildServer } from './api/server.ts';
 import type { Api } from './api/context.ts';
 import { openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
-import type { EndpointDoc } from './store/records.ts';
 import { newId } from './ids.ts';
 import { WebhookSender } from './webhooks/webhook-sender.ts';
+import { EndpointHealth } from './webhooks/endpoint-health.ts';
+import { OAuthTokens } from './webhooks/oauth-tokens.ts';
+import { TargetGate } from './queue/target-gate.ts';
 
 export interface HeraldOptions {
   config: HeraldConfig;
@@ -67,45 +69,56 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
     ca: options.smtpCa,
   });
 
-  const dispatcher = new Dispatcher({
-    store,
-    logger: logger.child({ component: 'worker' }),
-    jobs: {
-      webhook: webhookJob({ store, secrets, sender }),
-      email: emailJob({ store, secrets, transports }),
-    },
-    retry: { schedule: config.retrySchedule, jitter: config.retryJitter },
-    concurrency: config.workerConcurrency,
-    leaseMs: config.leaseMs,
-    pollIntervalMs: config.pollIntervalMs,
-    onDisableTarget: async (delivery, reason) => {
-      const endpoint = await store.getRecord<EndpointDoc>(
-        delivery.ownerId,
-        'endpoint',
-        delivery.targetId,
-      );
-      if (!endpoint) return;
-      const doc = { ...endpoint.doc, enabled: false, disabledReason: reason };
-      await store.putRecords([
-        { ownerId: delivery.ownerId, kind: 'endpoint', id: endpoint.id, doc },
-      ]);
-      logger.warn(
-        { endpointId: endpoint.id, ownerId: delivery.ownerId },
-        `endpoint disabled: ${reason}`,
-      );
-    },
-  });
   const runWorkers = options.workers ?? true;
+  let dispatcher: Dispatcher | undefined;
   const wake = () => {
-    if (runWorkers) dispatcher.wake();
+    if (runWorkers) dispatcher?.wake();
   };
-
   const intake = new Intake(
     store,
     logger.child({ component: 'intake' }),
     wake,
     config.maxBatchSize,
   );
+
+  const health = new EndpointHealth(
+    store,
+    config.endpointDisableAfterMs,
+    async (ownerId, endpoint, details) => {
+      await intake.acceptSystemEvent(ownerId, 'endpoint.disabled', {
+        endpoint: {
+          id: endpoint.id,
+          name: endpoint.name,
+          url: endpoint.url,
+          reason: details.reason,
+          failingSince: new Date(details.failingSince).toISOString(),
+          disabledAt: new Date(details.disabledAt).toISOString(),
+        },
+      });
+    },
+    logger.child({ component: 'webhooks' }),
+  );
+  dispatcher = new Dispatcher({
+    store,
+    logger: logger.child({ component: 'worker' }),
+    jobs: {
+      webhook: webhookJob({
+        store,
+        secrets,
+        sender,
+        oauth: new OAuthTokens(sender),
+        health,
+        gate: new TargetGate(),
+        endpointConcurrency: config.endpointConcurrency,
+      }),
+      email: emailJob({ store, secrets, transports }),
+    },
+    retry: { schedule: config.retrySchedule, jitter: config.retryJitter },
+    concurrency: config.workerConcurrency,
+    leaseMs: config.leaseMs,
+    pollIntervalMs: config.pollIntervalMs,
+  });
+
   const server = await buildServer({ store, config, secrets, intake, transports, logger, wake });
   let url = '';
   if (options.api ?? true) {
@@ -113,17 +126,18 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
     logger.info({ url }, `Herald API listening on ${url}`);
   }
   if (runWorkers) dispatcher.start();
+  const workers = dispatcher;
 
   return {
     config,
     store,
     server,
-    dispatcher,
+    dispatcher: workers,
     url,
     firstAdminKey,
     async stop() {
       await server.close();
-      await dispatcher.stop();
+      await workers.stop();
       await sender.close();
       await transports.close();
       await store.close();
@@ -142,6 +156,7 @@ async function ensureFirstOwner(store: Store, config: HeraldConfig, logger: Logg
     name: 'Platform',
     defaultLocale: 'en',
     platform: true,
+    alertEmail: null,
     createdAt: Date.now(),
   };
   await store.createOwner(owner);

@@ -30,6 +30,10 @@ export interface HeraldConfig {
   leaseMs: number;
   /** Fallback poll interval of an idle worker; new work wakes it at once anyway. */
   pollIntervalMs: number;
+  /** Calls in flight at once to one unordered endpoint. */
+  endpointConcurrency: number;
+  /** An endpoint whose every attempt failed for this long is disabled. */
+  endpointDisableAfterMs: number;
   bodyLimitBytes: number;
   maxBatchSize: number;
   logLevel: string;
@@ -110,6 +114,8 @@ export function loadConfig(
     workerConcurrency: intSetting(env, 'HERALD_WORKER_CONCURRENCY', 32),
     leaseMs: intSetting(env, 'HERALD_LEASE_MS', 60_000),
     pollIntervalMs: intSetting(env, 'HERALD_POLL_INTERVAL_MS', 1_000),
+    endpointConcurrency: intSetting(env, 'HERALD_ENDPOINT_CONCURRENCY', 16),
+    endpointDisableAfterMs: intSetting(env, 'HERALD_ENDPOINT_DISABLE_AFTER_MS', 5 * 24 * HOUR),
     bodyLimitBytes: intSetting(env, 'HERALD_BODY_LIMIT_BYTES', 1_048_576),
     maxBatchSize: intSetting(env, 'HERALD_MAX_BATCH_SIZE', 1000),
     logLevel: env.HERALD_LOG_LEVEL ?? 'info',

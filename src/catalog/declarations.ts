@@ -1,5 +1,5 @@
 /**
- * The sixteen event types, declared as data: what each means and which payload
+ * The sixteen billing event types, and Herald's own endpoint.disabled, declared as data: what each means and which payload
  * groups and fields it carries. Everything else (schemas, token lists, samples) is
  * derived from this list and groups.ts, so the API, the validator and the docs
  * cannot disagree.
@@ -151,5 +151,13 @@ export const DECLARATIONS: readonly EventTypeDeclaration[] = [
     payload: [
       needs('usage', 'bucket tier allowance used unit identifier? periodStart? periodEnd?'),
     ],
+  },
+  {
+    // Herald's own event, not reported by the billing platform: it tells the owner
+    // that an endpoint failing for too long was switched off.
+    type: 'endpoint.disabled',
+    description: 'Herald disabled a webhook endpoint whose every attempt failed for too long.',
+    hasAccount: false,
+    payload: [needs('endpoint', 'id name url reason failingSince disabledAt')],
   },
 ];

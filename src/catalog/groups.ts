@@ -198,6 +198,14 @@ export const PAYLOAD_GROUPS: readonly GroupDef[] = [
     periodStart: date('First day of the usage period', '2025-03-01'),
     periodEnd: date('Last day of the usage period', '2025-03-31'),
   }),
+  group('endpoint', 'A webhook endpoint of the owner', {
+    id: str('Endpoint id in Herald', 'ep_0190b3c4d5e6'),
+    name: str('Endpoint name', 'Provisioning system'),
+    url: str('Endpoint URL', 'https://hooks.example.com/herald'),
+    reason: str('Why Herald disabled it', 'every attempt failed for 5 days'),
+    failingSince: dateTime('When its attempts began to fail, UTC', '2025-03-01T08:00:00.000Z'),
+    disabledAt: dateTime('When Herald disabled it, UTC', '2025-03-06T08:00:00.000Z'),
+  }),
 ];
 
 const BY_NAME = new Map(

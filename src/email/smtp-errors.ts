@@ -135,6 +135,18 @@ export function smtpDeliveryError(
     );
   }
 
+  // nodemailer fails messages still waiting in a pool when the pool is closed; it
+  // gives them no code, only this message. The pool closes when its profile
+  // changes or Herald shuts down, and both deserve a retry.
+  if (!failure.code && detail === 'Connection pool was closed') {
+    return build(
+      'smtp_pool_closed',
+      `the message was waiting for a connection to ${server} when the SMTP profile changed ` +
+        `or Herald stopped; it will be tried again`,
+      true,
+    );
+  }
+
   // Anything else is unexpected; a retry is cheap and the cause is kept for the log.
   return build('smtp_error', `sending through SMTP server ${server} failed: ${detail}`, true);
 }

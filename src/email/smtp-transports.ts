@@ -4,8 +4,8 @@
  *
  * A transport is keyed by profile id and remembers the profile version it was
  * built from. When a profile changes (new host, password, TLS mode...) the next
- * send builds a fresh transport and closes the old one; messages already handed
- * to the old one finish on their own connection.
+ * send builds a fresh transport and retires the old one: messages already handed
+ * to it still go out through it, and it closes once the last of them is done.
  */
 import { rootCertificates } from 'node:tls';
 import nodemailer from 'nodemailer';
@@ -31,6 +31,15 @@ export interface SmtpTransportsOptions {
 }
 
 type Pool = Mail<SMTPPoolSentMessageInfo, SMTPPoolOptions>;
+
+interface PoolEntry {
+  version: string;
+  pool: Pool;
+  /** Sends handed to this pool and not yet settled. */
+  inFlight: number;
+  /** Replaced or forgotten: close as soon as inFlight reaches 0. */
+  retired: boolean;
+}
 
 const DEFAULT_CONNECTION_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_CONNECTIONS = 3;
@@ -63,7 +72,8 @@ const HEADER_NAME = /^[!-9;-~]+$/;
  * connections otherwise keep the process alive until their idle timeout.
  */
 export class SmtpTransports {
-  private readonly pools = new Map<string, { version: string; pool: Pool }>();
+  private readonly pools = new Map<string, PoolEntry>();
+  private readonly sending = new Set<Promise<unknown>>();
   private readonly ca?: Array<string | Buffer>;
 
   constructor(private readonly options: SmtpTransportsOptions = {}) {
@@ -77,13 +87,16 @@ export class SmtpTransports {
    */
   async send(profile: SmtpProfile, message: OutgoingEmail): Promise<SmtpSendResult> {
     const mail = compose(profile, message);
-    const pool = this.poolFor(profile);
+    const entry = this.entryFor(profile);
     const log = this.options.logger?.child({ smtpProfileId: profile.id });
     const started = Date.now();
 
     let info: SMTPPoolSentMessageInfo;
+    const sending = entry.pool.sendMail(mail);
+    entry.inFlight += 1;
+    this.sending.add(sending);
     try {
-      info = await pool.sendMail(mail);
+      info = await sending;
     } catch (err) {
       const failure = smtpDeliveryError(err, profile);
       const details = {
@@ -97,6 +110,10 @@ export class SmtpTransports {
       if (failure.transient) log?.warn(details, `email not sent, will retry: ${failure.message}`);
       else log?.error(details, `email not sent: ${failure.message}`);
       throw failure;
+    } finally {
+      this.sending.delete(sending);
+      entry.inFlight -= 1;
+      if (entry.retired && entry.inFlight === 0) entry.pool.close();
     }
 
     const result: SmtpSendResult = {
@@ -112,31 +129,34 @@ export class SmtpTransports {
     return result;
   }
 
-  /** Closes the transport of a deleted profile; a later send would open a new one. */
+  /** Retires the transport of a deleted profile; a later send would open a new one. */
   forget(profileId: string): void {
     const entry = this.pools.get(profileId);
     if (!entry) return;
     this.pools.delete(profileId);
-    entry.pool.close();
+    retire(entry);
   }
 
   /**
-   * Closes every pooled connection: idle ones at once, busy ones once their
-   * message is through. A send after close() opens a new pool.
+   * Closes every pool, and resolves once the sends already under way have
+   * settled (each is bounded by the connection and socket timeouts). A send
+   * after close() opens a new pool.
    */
   async close(): Promise<void> {
-    const pools = [...this.pools.values()];
+    const entries = [...this.pools.values()];
     this.pools.clear();
-    for (const entry of pools) entry.pool.close();
+    for (const entry of entries) retire(entry);
+    await Promise.allSettled([...this.sending]);
   }
 
-  private poolFor(profile: SmtpProfile): Pool {
+  private entryFor(profile: SmtpProfile): PoolEntry {
     const existing = this.pools.get(profile.id);
-    if (existing?.version === profile.version) return existing.pool;
-    if (existing) existing.pool.close();
+    if (existing?.version === profile.version) return existing;
+    if (existing) retire(existing);
 
     const pool = nodemailer.createTransport(this.poolOptions(profile));
-    this.pools.set(profile.id, { version: profile.version, pool });
+    const entry: PoolEntry = { version: profile.version, pool, inFlight: 0, retired: false };
+    this.pools.set(profile.id, entry);
     this.options.logger?.debug(
       {
         smtpProfileId: profile.id,
@@ -149,7 +169,7 @@ export class SmtpTransports {
       },
       `opened SMTP pool for ${profile.host}:${profile.port}`,
     );
-    return pool;
+    return entry;
   }
 
   private poolOptions(profile: SmtpProfile): SMTPPoolOptions & { pool: true } {
@@ -178,6 +198,12 @@ export class SmtpTransports {
       disableUrlAccess: true,
     };
   }
+}
+
+/** Closes a pool now if it is idle, or else when its last send settles. */
+function retire(entry: PoolEntry): void {
+  entry.retired = true;
+  if (entry.inFlight === 0) entry.pool.close();
 }
 
 /** Builds nodemailer's message object; addresses stay objects so names get encoded. */

@@ -6,6 +6,7 @@ import type { Logger } from '../logger.ts';
 import type { AccountDoc, EndpointDoc, SubscriptionDoc } from '../store/records.ts';
 import type { EventRecord, NewDelivery, NewEvent, Store } from '../store/store.ts';
 import { matchesFilter } from './subscription-filter.ts';
+import { ENDPOINT_DISABLED_ALERT } from '../email/builtin-templates.ts';
 
 /** An event as a client posts it. */
 export interface EventInput {
@@ -85,6 +86,41 @@ export class Intake {
       results,
     };
     return this.commit(ownerId, accepted, idempotencyKey, input, { status: 202, body: summary });
+  }
+
+  /**
+   * Records an event Herald raises itself (endpoint.disabled): it fans out through
+   * the owner's subscriptions like any other, and for endpoint.disabled also to the
+   * owner's alert address when one is set.
+   */
+  async acceptSystemEvent(ownerId: string, type: string, data: Record<string, unknown>) {
+    validatePayload(type, data);
+    const now = Date.now();
+    const event: NewEvent['event'] = {
+      id: newId('evt'),
+      ownerId,
+      type,
+      accountId: null,
+      orderingKey: null,
+      occurredAt: now,
+      acceptedAt: now,
+      data,
+      account: null,
+    };
+    const deliveries = await this.fanOut(ownerId, event);
+    const owner = await this.store.getOwner(ownerId);
+    if (type === 'endpoint.disabled' && owner?.alertEmail) {
+      deliveries.push({
+        id: newId('dlv'),
+        subscriptionId: null,
+        channel: 'email',
+        targetId: ENDPOINT_DISABLED_ALERT,
+        orderingKey: null,
+        ordered: false,
+      });
+    }
+    await this.commit(ownerId, [{ event, deliveries }], undefined, data, { status: 202, body: {} });
+    return event;
   }
 
   private async commit(
@@ -189,9 +225,14 @@ export class Intake {
   private async fanOut(ownerId: string, event: NewEvent['event']): Promise<NewDelivery[]> {
     const subscriptions = await this.store.listRecords<SubscriptionDoc>(ownerId, 'subscription');
     const deliveries: NewDelivery[] = [];
+    // Two subscriptions to one target make one delivery: a receiver gets an event once.
+    const targets = new Set<string>();
     for (const { doc: sub } of subscriptions) {
       if (!sub.enabled || !sub.eventTypes.includes(event.type) || sub.schedule) continue;
       if (!matchesFilter(sub.filter, event)) continue;
+      const target = sub.endpointId ?? sub.emailTemplateId;
+      if (!target || targets.has(target)) continue;
+      targets.add(target);
       if (sub.endpointId) {
         const endpoint = await this.store.getRecord<EndpointDoc>(
           ownerId,

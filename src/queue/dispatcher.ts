@@ -14,8 +14,6 @@ export interface DispatcherOptions {
   concurrency: number;
   leaseMs: number;
   pollIntervalMs: number;
-  /** Called when a job asks for its target to be disabled (a webhook answering 410). */
-  onDisableTarget?: (delivery: DeliveryRecord, reason: string) => Promise<void>;
   now?: () => number;
 }
 
@@ -144,9 +142,6 @@ export class Dispatcher {
 
     const outcome = this.outcomeOf(delivery, result);
     await this.options.store.completeDelivery(delivery, outcome, this.now());
-    if (result.kind === 'failed' && result.disableTarget) {
-      await this.options.onDisableTarget?.(delivery, result.disableTarget);
-    }
     this.report(log, delivery, result, outcome);
   }
 

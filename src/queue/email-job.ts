@@ -1,6 +1,7 @@
 import type { SecretBox } from '../crypto/secret-box.ts';
 import { DeliveryError } from '../errors.ts';
 import { resolveRecipients } from '../email/recipients.ts';
+import { BUILTIN_PREFIX, builtinTemplate } from '../email/builtin-templates.ts';
 import type { SmtpTransports } from '../email/smtp-transports.ts';
 import { renderHeader, renderTemplate } from '../templates/index.ts';
 import { getEventType } from '../catalog/index.ts';
@@ -42,11 +43,7 @@ export interface RenderedEmail {
 export function emailJob(deps: EmailJobDeps): Job {
   const now = deps.now ?? Date.now;
   return async (delivery: DeliveryRecord): Promise<JobResult> => {
-    const template = await deps.store.getRecord<EmailTemplateDoc>(
-      delivery.ownerId,
-      'email-template',
-      delivery.targetId,
-    );
+    const template = await templateFor(deps.store, delivery);
     if (!template) return { kind: 'cancelled', reason: 'the email template was deleted' };
     const event = await deps.store.getEvent(delivery.ownerId, delivery.eventId);
     if (!event || event.status === 'withdrawn') {
@@ -54,7 +51,20 @@ export function emailJob(deps: EmailJobDeps): Job {
     }
 
     const startedAt = now();
-    const rendered = await renderEmail(deps.store, template.doc, event);
+    let rendered: RenderedEmail;
+    try {
+      rendered = await renderEmail(deps.store, template.doc, event);
+    } catch (error) {
+      if (!(error instanceof DeliveryError)) throw error;
+      const attempt = {
+        startedAt,
+        durationMs: 0,
+        statusCode: null,
+        responseBody: null,
+        request: {},
+      };
+      return { kind: 'failed', attempt, error };
+    }
     const request = {
       smtpProfileId: rendered.profile.id,
       from: rendered.from.address,
@@ -113,6 +123,15 @@ export function emailJob(deps: EmailJobDeps): Job {
       return { kind: 'failed', attempt: attemptOf(error.context.smtpCode ?? null, reply), error };
     }
   };
+}
+
+async function templateFor(store: Store, delivery: DeliveryRecord) {
+  if (delivery.targetId.startsWith(BUILTIN_PREFIX)) {
+    const owner = await store.getOwner(delivery.ownerId);
+    const doc = builtinTemplate(delivery.targetId, owner?.alertEmail ?? null);
+    return doc ? { id: doc.id, doc } : undefined;
+  }
+  return store.getRecord<EmailTemplateDoc>(delivery.ownerId, 'email-template', delivery.targetId);
 }
 
 /** Renders a canned email for an event: recipients, sender, subject and bodies. */

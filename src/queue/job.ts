@@ -10,7 +10,7 @@ import type { DeliveryRecord } from '../store/store.ts';
  */
 export type JobResult =
   | { kind: 'delivered'; attempt: AttemptInfo }
-  | { kind: 'failed'; attempt: AttemptInfo; error: DeliveryError; disableTarget?: string }
+  | { kind: 'failed'; attempt: AttemptInfo; error: DeliveryError }
   | { kind: 'skipped'; reason: string; retryInMs: number }
   | { kind: 'cancelled'; reason: string };
 

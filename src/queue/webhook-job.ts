@@ -1,26 +1,37 @@
 import type { SecretBox } from '../crypto/secret-box.ts';
 import { renderTemplate, webhookData } from '../templates/index.ts';
-import type { WebhookSender } from '../webhooks/webhook-sender.ts';
+import type { EndpointHealth } from '../webhooks/endpoint-health.ts';
+import type { OAuthTokens } from '../webhooks/oauth-tokens.ts';
+import type { WebhookAttempt, WebhookSender } from '../webhooks/webhook-sender.ts';
 import { signatureHeader } from '../webhooks/signing.ts';
 import type { EndpointDoc } from '../store/records.ts';
-import type { DeliveryRecord, Store } from '../store/store.ts';
+import type { DeliveryRecord, EventRecord, Store } from '../store/store.ts';
 import type { Job, JobResult } from './job.ts';
 import { loadEventContext } from './event-context.ts';
+import type { TargetGate } from './target-gate.ts';
 
 export interface WebhookJobDeps {
   store: Store;
   secrets: SecretBox;
   sender: WebhookSender;
+  oauth: OAuthTokens;
+  health: EndpointHealth;
+  gate: TargetGate;
+  /** Calls in flight at once to one unordered endpoint. */
+  endpointConcurrency: number;
   now?: () => number;
-  /** How long a delivery to a disabled endpoint waits before it looks again. */
-  pausedRetryMs?: number;
 }
+
+// A delivery to a disabled endpoint waits this long before it looks again;
+// re-enabling the endpoint makes its deliveries due at once anyway.
+const PAUSED_RETRY_MS = 3600_000;
+// Waiting longer than this for an endpoint's rate limit gives the worker slot back.
+const MAX_GATE_WAIT_MS = 250;
 
 /**
  * One webhook attempt: render the body from the event, sign exactly the bytes that
- * are sent, POST, and classify the answer. The body is rebuilt from the stored event
- * on every attempt; it holds no per-attempt value, so retries carry the same bytes
- * and only webhook-timestamp (and so the signature) changes.
+ * are sent, POST, and classify the answer. The body holds no per-attempt value, so
+ * retries carry the same bytes; only webhook-timestamp and the signature change.
  */
 export function webhookJob(deps: WebhookJobDeps): Job {
   const now = deps.now ?? Date.now;
@@ -33,68 +44,148 @@ export function webhookJob(deps: WebhookJobDeps): Job {
     if (!stored) return { kind: 'cancelled', reason: 'the endpoint was deleted' };
     const endpoint = stored.doc;
     if (!endpoint.enabled) {
-      return {
-        kind: 'skipped',
-        reason: 'endpoint disabled',
-        retryInMs: deps.pausedRetryMs ?? 60_000,
-      };
+      return { kind: 'skipped', reason: 'endpoint disabled', retryInMs: PAUSED_RETRY_MS };
     }
     const loaded = await loadEventContext(deps.store, delivery);
     if (!loaded) return { kind: 'cancelled', reason: 'the event was withdrawn' };
-    const { event, context } = loaded;
 
-    const parameters: Record<string, string> = {};
-    for (const p of endpoint.parameters)
-      parameters[p.name] = renderTemplate(p.value, context, 'text');
-    const body = JSON.stringify({
-      type: event.type,
-      timestamp: new Date(event.occurredAt).toISOString(),
-      data: webhookData(context),
-      parameters,
-    });
-
-    const startedAt = now();
-    const timestamp = Math.floor(startedAt / 1000);
-    const secrets = endpoint.secrets
-      .filter((s) => s.expiresAt === null || s.expiresAt > startedAt)
-      .map((s) => deps.secrets.open(s.sealed));
-    const headers: Record<string, string> = {};
-    for (const h of endpoint.headers) headers[h.name.toLowerCase()] = deps.secrets.open(h.sealed);
-    Object.assign(headers, authHeader(endpoint, deps.secrets), {
-      'content-type': 'application/json',
-      'user-agent': 'Herald-Webhooks/0.1',
-      'webhook-id': delivery.id,
-      'webhook-timestamp': String(timestamp),
-      'webhook-signature': signatureHeader(secrets, delivery.id, timestamp, body),
-    });
-
-    const result = await deps.sender.send({ url: endpoint.url, body, headers });
-    const attempt = {
-      startedAt,
-      durationMs: result.durationMs,
-      statusCode: result.status ?? null,
-      responseBody: result.responseBody ?? null,
-      request: {
-        url: endpoint.url,
-        headers: redactHeaders(headers, endpoint),
-        bytes: Buffer.byteLength(body),
+    const slot = await deps.gate.enter(
+      endpoint.id,
+      {
+        concurrency: delivery.ordered ? Infinity : deps.endpointConcurrency,
+        ratePerSecond: endpoint.rateLimit,
       },
-    };
-    if (result.ok) return { kind: 'delivered', attempt };
-    const error = result.error!;
-    const disableTarget = result.gone ? 'the receiver answered 410 Gone' : undefined;
-    return { kind: 'failed', attempt, error, disableTarget };
+      MAX_GATE_WAIT_MS,
+    );
+    if ('retryInMs' in slot) {
+      return { kind: 'skipped', reason: 'endpoint rate limit', retryInMs: slot.retryInMs };
+    }
+    try {
+      const body = webhookBody(loaded.event, loaded.context, endpoint);
+      const cacheKey = `${endpoint.id}:${stored.updatedAt}`;
+      const startedAt = now();
+      let headers = await requestHeaders(deps, endpoint, delivery.id, cacheKey, body, startedAt);
+      let result = await deps.sender.send({ url: endpoint.url, body, headers });
+      if (result.status === 401 && endpoint.auth.type === 'oauth2') {
+        // The receiver refused our cached token: fetch a fresh one and try once more.
+        deps.oauth.invalidate(cacheKey);
+        headers = await requestHeaders(deps, endpoint, delivery.id, cacheKey, body, now());
+        result = await deps.sender.send({ url: endpoint.url, body, headers });
+      }
+      return await finish(
+        deps,
+        delivery,
+        endpoint,
+        result,
+        {
+          startedAt,
+          request: {
+            url: endpoint.url,
+            headers: redactHeaders(headers, endpoint),
+            bytes: Buffer.byteLength(body),
+          },
+        },
+        now(),
+      );
+    } catch (error) {
+      // Only the OAuth token fetch throws here; it counts as a failed attempt.
+      if (!(error instanceof Error && error.name === 'DeliveryError')) throw error;
+      const result: WebhookAttempt = { ok: false, durationMs: 0, error: error as never };
+      return finish(deps, delivery, endpoint, result, { startedAt: now(), request: {} }, now());
+    } finally {
+      slot.leave();
+    }
   };
 }
 
-function authHeader(endpoint: EndpointDoc, secrets: SecretBox): Record<string, string> {
+async function finish(
+  deps: WebhookJobDeps,
+  delivery: DeliveryRecord,
+  endpoint: EndpointDoc,
+  result: WebhookAttempt,
+  sent: { startedAt: number; request: Record<string, unknown> },
+  now: number,
+): Promise<JobResult> {
+  const attempt = {
+    startedAt: sent.startedAt,
+    durationMs: result.durationMs,
+    statusCode: result.status ?? null,
+    responseBody: result.responseBody ?? null,
+    request: sent.request,
+  };
+  if (result.ok) {
+    await deps.health.succeeded(delivery.ownerId, endpoint);
+    return { kind: 'delivered', attempt };
+  }
+  if (result.gone) {
+    await deps.health.disable(delivery.ownerId, endpoint, 'the receiver answered 410 Gone', now);
+  } else {
+    await deps.health.failed(delivery.ownerId, endpoint, now);
+  }
+  return { kind: 'failed', attempt, error: result.error! };
+}
+
+/** The contract's body: {"type", "timestamp", "data", "parameters"}. */
+function webhookBody(event: EventRecord, context: Record<string, unknown>, endpoint: EndpointDoc) {
+  const parameters: Record<string, string> = {};
+  for (const p of endpoint.parameters) {
+    parameters[p.name] = renderTemplate(p.value, context, 'text');
+  }
+  return JSON.stringify({
+    type: event.type,
+    timestamp: new Date(event.occurredAt).toISOString(),
+    data: webhookData(context),
+    parameters,
+  });
+}
+
+async function requestHeaders(
+  deps: WebhookJobDeps,
+  endpoint: EndpointDoc,
+  deliveryId: string,
+  cacheKey: string,
+  body: string,
+  at: number,
+): Promise<Record<string, string>> {
+  const timestamp = Math.floor(at / 1000);
+  // During a rotation the old secret is still valid: sign with every live secret.
+  const secrets = endpoint.secrets
+    .filter((s) => s.expiresAt === null || s.expiresAt > at)
+    .map((s) => deps.secrets.open(s.sealed));
+  const headers: Record<string, string> = {};
+  for (const h of endpoint.headers) headers[h.name.toLowerCase()] = deps.secrets.open(h.sealed);
+  Object.assign(headers, await authHeader(deps, endpoint, cacheKey), {
+    'content-type': 'application/json',
+    'user-agent': 'Herald-Webhooks/1',
+    'webhook-id': deliveryId,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': signatureHeader(secrets, deliveryId, timestamp, body),
+  });
+  return headers;
+}
+
+async function authHeader(
+  deps: WebhookJobDeps,
+  endpoint: EndpointDoc,
+  cacheKey: string,
+): Promise<Record<string, string>> {
   const { auth } = endpoint;
-  if (auth.type === 'basic' && auth.sealed) {
-    const pair = `${auth.username ?? ''}:${secrets.open(auth.sealed)}`;
+  if (!auth.sealed) return {};
+  const secret = deps.secrets.open(auth.sealed);
+  if (auth.type === 'basic') {
+    const pair = `${auth.username ?? ''}:${secret}`;
     return { authorization: `Basic ${Buffer.from(pair, 'utf8').toString('base64')}` };
   }
-  if (auth.type === 'bearer' && auth.sealed) {
-    return { authorization: `Bearer ${secrets.open(auth.sealed)}` };
+  if (auth.type === 'bearer') return { authorization: `Bearer ${secret}` };
+  if (auth.type === 'oauth2') {
+    const token = await deps.oauth.token(cacheKey, {
+      tokenUrl: auth.tokenUrl!,
+      clientId: auth.clientId!,
+      clientSecret: secret,
+      scope: auth.scope,
+      audience: auth.audience,
+    });
+    return { authorization: `Bearer ${token}` };
   }
   return {};
 }

@@ -39,10 +39,15 @@ export interface SealedSecret {
 }
 
 export interface EndpointAuth {
-  type: 'none' | 'basic' | 'bearer';
+  type: 'none' | 'basic' | 'bearer' | 'oauth2';
   username?: string;
-  /** Sealed password (basic) or token (bearer). */
+  /** Sealed password (basic), token (bearer) or client secret (oauth2). */
   sealed?: string;
+  /** OAuth 2.0 client credentials settings. */
+  tokenUrl?: string;
+  clientId?: string;
+  scope?: string;
+  audience?: string;
 }
 
 export interface EndpointDoc {
@@ -58,6 +63,8 @@ export interface EndpointDoc {
   rateLimit: number | null;
   enabled: boolean;
   disabledReason: string | null;
+  /** When the current run of failed attempts began; absent while healthy. */
+  failingSince?: number | null;
   secrets: SealedSecret[];
 }
 

@@ -22,6 +22,8 @@ export interface Owner {
   id: string;
   name: string;
   defaultLocale: string;
+  /** Where Herald sends its own alerts to the owner (an endpoint disabled, say). */
+  alertEmail: string | null;
   /** The operator's own owner: its admin keys may create and read other owners. */
   platform: boolean;
   createdAt: number;
@@ -177,6 +179,7 @@ export interface Store {
 
   createOwner(owner: Owner): Promise<void>;
   getOwner(id: string): Promise<Owner | undefined>;
+  updateOwner(owner: Owner): Promise<void>;
   countOwners(): Promise<number>;
 
   createApiKey(key: ApiKey, secretHash: string): Promise<void>;
@@ -200,6 +203,13 @@ export interface Store {
    * concurrent calls can never leave two defaults or none.
    */
   makeDefault(ownerId: string, kind: RecordKind, id: string): Promise<boolean>;
+  /**
+   * Merges fields into a record's document in one statement (JSON merge patch), so a
+   * worker's bookkeeping never overwrites an edit made through the API meanwhile.
+   */
+  mergeRecord(ownerId: string, kind: RecordKind, id: string, patch: object): Promise<boolean>;
+  /** Makes a target's pending deliveries due now (an endpoint was re-enabled). */
+  wakeTarget(ownerId: string, targetId: string, now: number): Promise<number>;
   /** Requeues the failed deliveries of a target completed within [since, until]. */
   requeueFailed(ownerId: string, targetId: string, since: number, until: number): Promise<number>;
 

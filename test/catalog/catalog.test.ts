@@ -27,10 +27,11 @@ const DESIGN_TYPES = [
   'package.added',
   'package.cancelled',
   'usage.threshold_exceeded',
+  'endpoint.disabled',
 ];
 
 describe('event catalogue', () => {
-  test('holds exactly the sixteen types of the design, in its order', () => {
+  test('holds the sixteen types of the design, in its order, then endpoint.disabled', () => {
     assert.deepEqual(
       EVENT_TYPES.map((t) => t.type),
       DESIGN_TYPES,

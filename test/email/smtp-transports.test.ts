@@ -157,6 +157,23 @@ describe('SmtpTransports', () => {
     );
   });
 
+  test('a profile change mid-burst lets messages waiting on the old pool go out', async (t) => {
+    const sink = await startSmtpSink();
+    const single = new SmtpTransports({ maxConnections: 1 });
+    t.after(async () => {
+      await single.close();
+      await sink.close();
+    });
+    const profile = profileFor(sink, { id: 'smtp_burst' });
+
+    const sends = ['a', 'b', 'c'].map((subject) => single.send(profile, message({ subject })));
+    sends.push(single.send({ ...profile, version: '2' }, message({ subject: 'd' })));
+    await Promise.all(sends);
+
+    const subjects = (await sink.waitFor(4)).map((e) => e.parsed.subject).sort();
+    assert.deepEqual(subjects, ['a', 'b', 'c', 'd']);
+  });
+
   test('a header value with CR/LF cannot add a recipient or a header', async (t) => {
     const sink = await startSmtpSink();
     t.after(() => sink.close());

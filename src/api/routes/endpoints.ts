@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { getEventType, tokensFor } from '../../catalog/index.ts';
-import { invalid, notFound } from '../../errors.ts';
+import { ApiError, invalid, notFound } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import { checkTemplate } from '../../templates/index.ts';
 import { generateSecret } from '../../webhooks/signing.ts';
@@ -16,13 +16,24 @@ const AuthSchema = Type.Union([
   Type.Object(
     {
       type: Type.Literal('basic'),
-      username: Type.String({ minLength: 1 }),
-      password: Type.String({ minLength: 1 }),
+      username: Type.String({ minLength: 1, maxLength: 500 }),
+      password: Type.String({ minLength: 1, maxLength: 1000 }),
     },
     { additionalProperties: false },
   ),
   Type.Object(
-    { type: Type.Literal('bearer'), token: Type.String({ minLength: 1 }) },
+    { type: Type.Literal('bearer'), token: Type.String({ minLength: 1, maxLength: 4096 }) },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      type: Type.Literal('oauth2'),
+      tokenUrl: Type.String({ description: 'https:// token endpoint (client credentials)' }),
+      clientId: Type.String({ minLength: 1, maxLength: 500 }),
+      clientSecret: Type.String({ minLength: 1, maxLength: 2000 }),
+      scope: Type.Optional(Type.String({ maxLength: 1000 })),
+      audience: Type.Optional(Type.String({ maxLength: 1000 })),
+    },
     { additionalProperties: false },
   ),
 ]);
@@ -85,7 +96,7 @@ export function apiEndpoint(record: StoredRecord<EndpointDoc>) {
   const { secrets, headers, auth, ...rest } = record.doc;
   return {
     ...rest,
-    auth: auth.type === 'basic' ? { type: 'basic', username: auth.username } : { type: auth.type },
+    auth: publicAuth(auth),
     headers: Object.fromEntries(headers.map((h) => [h.name, '[redacted]'])),
     createdAt: iso(record.createdAt),
     updatedAt: iso(record.updatedAt),
@@ -126,12 +137,31 @@ export function endpointRoutes(app: Api, ctx: ApiContext): void {
     if (input.enabled !== undefined) {
       next.enabled = input.enabled;
       next.disabledReason = input.enabled ? null : 'disabled through the API';
+      if (input.enabled) next.failingSince = null;
     }
     checkParameters(next);
     return next;
   }
 
   function sealAuth(auth: Static<typeof AuthSchema>): EndpointAuth {
+    if (auth.type === 'oauth2') {
+      const policy = { allowPrivateTargets: ctx.config.allowPrivateTargets };
+      let tokenUrl: string;
+      try {
+        tokenUrl = checkEndpointUrl(auth.tokenUrl, policy);
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        throw invalid('auth.tokenUrl', error.message.replace(/^url\b/, 'auth.tokenUrl'));
+      }
+      return {
+        type: 'oauth2',
+        tokenUrl,
+        clientId: auth.clientId,
+        scope: auth.scope,
+        audience: auth.audience,
+        sealed: ctx.secrets.seal(auth.clientSecret),
+      };
+    }
     if (auth.type === 'basic')
       return { type: 'basic', username: auth.username, sealed: ctx.secrets.seal(auth.password) };
     if (auth.type === 'bearer') return { type: 'bearer', sealed: ctx.secrets.seal(auth.token) };
@@ -185,7 +215,11 @@ export function endpointRoutes(app: Api, ctx: ApiContext): void {
       const ownerId = request.caller.owner.id;
       const current = await load(ownerId, request.params.id);
       const saved = await save(ownerId, apply(current.doc, request.body));
-      if (saved.doc.enabled && !current.doc.enabled) ctx.wake();
+      if (saved.doc.enabled && !current.doc.enabled) {
+        // Deliveries that waited while it was off are due again at once, in order.
+        await ctx.store.wakeTarget(ownerId, saved.id, Date.now());
+        ctx.wake();
+      }
       return apiEndpoint(saved);
     },
   );
@@ -245,6 +279,16 @@ export function endpointRoutes(app: Api, ctx: ApiContext): void {
       return reply.status(202).send({ requeued });
     },
   );
+}
+
+/** What the API shows of an endpoint's auth: its kind and names, never a secret. */
+function publicAuth(auth: EndpointAuth) {
+  if (auth.type === 'basic') return { type: 'basic', username: auth.username };
+  if (auth.type === 'oauth2') {
+    const { tokenUrl, clientId, scope, audience } = auth;
+    return { type: 'oauth2', tokenUrl, clientId, scope, audience };
+  }
+  return { type: auth.type };
 }
 
 function parseTime(value: string, field: string): number {

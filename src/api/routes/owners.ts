@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { issueKey } from '../auth.ts';
+import { parseEmailAddress } from '../../email/address.ts';
 import { ApiError, notFound } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import { ALL_SCOPES, type Owner, type Scope } from '../../store/store.ts';
@@ -12,9 +13,15 @@ const OwnerBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
     defaultLocale: Type.Optional(Type.String({ minLength: 2, maxLength: 35 })),
+    alertEmail: Type.Optional(
+      Type.Union([Type.String({ maxLength: 254 }), Type.Null()], {
+        description: "where Herald's own alerts go, such as an endpoint it disabled",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
+const OwnerPatch = Type.Partial(OwnerBody, { additionalProperties: false });
 
 const KeyBody = Type.Object(
   {
@@ -29,6 +36,7 @@ export function apiOwner(owner: Owner) {
     id: owner.id,
     name: owner.name,
     defaultLocale: owner.defaultLocale,
+    alertEmail: owner.alertEmail,
     createdAt: iso(owner.createdAt),
   };
 }
@@ -51,6 +59,7 @@ export function ownerRoutes(app: Api, ctx: ApiContext): void {
         name: request.body.name,
         defaultLocale: canonicalLocale(request.body.defaultLocale ?? 'en'),
         platform: false,
+        alertEmail: alertEmailOf(request.body.alertEmail),
         createdAt: Date.now(),
       };
       await ctx.store.createOwner(owner);
@@ -70,6 +79,26 @@ export function ownerRoutes(app: Api, ctx: ApiContext): void {
     if (!owner) throw notFound('owner', request.params.id);
     return apiOwner(owner);
   });
+
+  app.patch(
+    '/v1/owners/:id',
+    { config: { scope: 'admin' }, schema: { params: IdParams, body: OwnerPatch, tags: ['owners'] } },
+    async (request) => {
+      const { caller } = request;
+      const mayWrite = caller.owner.id === request.params.id || caller.owner.platform;
+      const owner = mayWrite ? await ctx.store.getOwner(request.params.id) : undefined;
+      if (!owner) throw notFound('owner', request.params.id);
+      const { name, defaultLocale, alertEmail } = request.body;
+      const changed: Owner = {
+        ...owner,
+        name: name ?? owner.name,
+        defaultLocale: defaultLocale ? canonicalLocale(defaultLocale) : owner.defaultLocale,
+        alertEmail: alertEmail === undefined ? owner.alertEmail : alertEmailOf(alertEmail),
+      };
+      await ctx.store.updateOwner(changed);
+      return apiOwner(changed);
+    },
+  );
 
   app.post(
     '/v1/keys',
@@ -123,6 +152,10 @@ function apiKey(key: {
     scopes: key.scopes,
     createdAt: iso(key.createdAt),
   };
+}
+
+function alertEmailOf(value: string | null | undefined): string | null {
+  return value ? parseEmailAddress(value, 'alertEmail') : null;
 }
 
 export function canonicalLocale(locale: string, field = 'defaultLocale'): string {

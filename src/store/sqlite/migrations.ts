@@ -9,6 +9,7 @@ export const SQLITE_MIGRATIONS: string[] = [
     name TEXT NOT NULL,
     default_locale TEXT NOT NULL,
     platform INTEGER NOT NULL DEFAULT 0,
+    alert_email TEXT,
     created_at INTEGER NOT NULL
   );
 

@@ -64,9 +64,22 @@ export class SqliteStore implements Store {
 
   async createOwner(owner: Owner): Promise<void> {
     this.sql(
-      `INSERT INTO owners (id, name, default_locale, platform, created_at)
-       VALUES (?, ?, ?, ?, ?)`,
-    ).run(owner.id, owner.name, owner.defaultLocale, owner.platform ? 1 : 0, owner.createdAt);
+      `INSERT INTO owners (id, name, default_locale, platform, alert_email, created_at)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    ).run(
+      owner.id,
+      owner.name,
+      owner.defaultLocale,
+      owner.platform ? 1 : 0,
+      owner.alertEmail,
+      owner.createdAt,
+    );
+  }
+
+  async updateOwner(owner: Owner): Promise<void> {
+    this.sql(
+      'UPDATE owners SET name = ?, default_locale = ?, alert_email = ? WHERE id = ?',
+    ).run(owner.name, owner.defaultLocale, owner.alertEmail, owner.id);
   }
 
   async getOwner(id: string): Promise<Owner | undefined> {
@@ -77,6 +90,7 @@ export class SqliteStore implements Store {
       name: row.name,
       defaultLocale: row.default_locale,
       platform: row.platform === 1,
+      alertEmail: row.alert_email,
       createdAt: row.created_at,
     };
   }
@@ -205,6 +219,22 @@ export class SqliteStore implements Store {
       ).run({ ownerId, kind, id, now });
       return true;
     })();
+  }
+
+  async mergeRecord(ownerId: string, kind: RecordKind, id: string, patch: object) {
+    const result = this.sql(
+      `UPDATE records SET doc = json_patch(doc, @patch), updated_at = @now
+       WHERE owner_id = @ownerId AND kind = @kind AND id = @id`,
+    ).run({ ownerId, kind, id, patch: JSON.stringify(patch), now: Date.now() });
+    return result.changes > 0;
+  }
+
+  async wakeTarget(ownerId: string, targetId: string, now: number): Promise<number> {
+    return this.sql(
+      `UPDATE deliveries SET next_attempt_at = @now, updated_at = @now
+       WHERE owner_id = @ownerId AND target_id = @targetId AND status = 'pending'
+         AND next_attempt_at > @now`,
+    ).run({ ownerId, targetId, now }).changes;
   }
 
   async requeueFailed(
