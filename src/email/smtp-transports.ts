@@ -183,7 +183,8 @@ export class SmtpTransports {
       ignoreTLS: profile.tls === 'none',
       tls: this.ca ? { ca: this.ca } : undefined,
       auth: profile.username ? { user: profile.username, pass: profile.password ?? '' } : undefined,
-      maxConnections: this.options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+      maxConnections:
+        profile.maxConnections ?? this.options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
       // One requeue covers a pooled connection the server closed just as we took
       // it; beyond that the delivery queue owns retries, with backoff and a log.
       maxRequeues: 1,

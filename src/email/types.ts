@@ -47,6 +47,8 @@ export interface SmtpProfile {
   fromAddress: string;
   /** Addresses that get a blind copy of every message sent through this profile. */
   bcc: string[];
+  /** Connections the pool may open to the server at once; servers often cap this. */
+  maxConnections?: number;
 }
 
 /** What the receiving server said about an accepted message. */

@@ -2,7 +2,9 @@ import type { SecretBox } from '../crypto/secret-box.ts';
 import { DeliveryError } from '../errors.ts';
 import { resolveRecipients } from '../email/recipients.ts';
 import { BUILTIN_PREFIX, builtinTemplate } from '../email/builtin-templates.ts';
+import { pickLocaleVariant } from '../email/locale-variant.ts';
 import type { SmtpTransports } from '../email/smtp-transports.ts';
+import type { SmtpProfile } from '../email/types.ts';
 import { renderHeader, renderTemplate } from '../templates/index.ts';
 import { getEventType } from '../catalog/index.ts';
 import type {
@@ -90,38 +92,44 @@ export function emailJob(deps: EmailJobDeps): Job {
       return { kind: 'failed', attempt: attemptOf(null, null), error };
     }
 
-    const profile = rendered.profile.doc;
     try {
-      const sent = await deps.transports.send(
-        {
-          id: profile.id,
-          version: String(rendered.profile.updatedAt),
-          host: profile.host,
-          port: profile.port,
-          tls: profile.tls,
-          username: profile.username,
-          password: profile.passwordSealed ? deps.secrets.open(profile.passwordSealed) : undefined,
-          fromName: profile.fromName,
-          fromAddress: profile.fromAddress,
-          bcc: profile.bcc,
-        },
-        {
-          from: rendered.from,
-          to: rendered.to,
-          cc: rendered.cc,
-          bcc: rendered.bcc,
-          subject: rendered.subject,
-          html: rendered.html,
-          text: rendered.text,
-          headers: { 'X-Herald-Delivery-Id': delivery.id, 'X-Herald-Event-Type': event.type },
-        },
-      );
+      const sent = await deps.transports.send(transportProfile(rendered.profile, deps.secrets), {
+        from: rendered.from,
+        to: rendered.to,
+        cc: rendered.cc,
+        bcc: rendered.bcc,
+        subject: rendered.subject,
+        html: rendered.html,
+        text: rendered.text,
+        headers: { 'X-Herald-Delivery-Id': delivery.id, 'X-Herald-Event-Type': event.type },
+      });
       return { kind: 'delivered', attempt: attemptOf(250, sent.response) };
     } catch (error) {
       if (!(error instanceof DeliveryError)) throw error;
       const reply = error.context.smtpResponse ?? null;
       return { kind: 'failed', attempt: attemptOf(error.context.smtpCode ?? null, reply), error };
     }
+  };
+}
+
+/** The settings a transport needs, with the password opened just before use. */
+export function transportProfile(
+  record: StoredRecord<SmtpProfileDoc>,
+  secrets: SecretBox,
+): SmtpProfile {
+  const p = record.doc;
+  return {
+    id: record.id,
+    version: String(record.updatedAt),
+    host: p.host,
+    port: p.port,
+    tls: p.tls,
+    username: p.username,
+    password: p.passwordSealed ? secrets.open(p.passwordSealed) : undefined,
+    fromName: p.fromName,
+    fromAddress: p.fromAddress,
+    bcc: p.bcc,
+    maxConnections: p.maxConnections,
   };
 }
 
@@ -141,11 +149,20 @@ export async function renderEmail(
   event: EventRecord,
 ): Promise<RenderedEmail> {
   const ownerId = event.ownerId;
+  const owner = await store.getOwner(ownerId);
+  const account = event.account as unknown as AccountDoc | null;
+  const variant = await localeVariantOf(
+    store,
+    ownerId,
+    template,
+    account?.locale,
+    owner?.defaultLocale,
+  );
+  template = variant.chosen;
   const profile = await smtpProfileFor(store, ownerId, template.smtpProfileId);
   const contactTypes = await store.listRecords<ContactTypeDoc>(ownerId, 'contact-type');
   const emailDefault = contactTypes.find((c) => c.doc.isEmailDefault)?.doc.name;
   const billing = contactTypes.find((c) => c.doc.isBilling)?.doc.name;
-  const account = event.account as unknown as AccountDoc | null;
   const recipients = resolveRecipients({
     template,
     account: account
@@ -156,7 +173,6 @@ export async function renderEmail(
     isInvoiceEvent: getEventType(event.type)?.groups.includes('invoice') ?? false,
   });
 
-  const owner = await store.getOwner(ownerId);
   const context = tokenContextOf(event, owner?.name ?? '', recipients.primaryContact);
   return {
     subject: renderHeader(template.subject, context),
@@ -169,9 +185,24 @@ export async function renderEmail(
     to: recipients.to,
     cc: recipients.cc,
     bcc: recipients.bcc,
-    notes: recipients.notes,
+    notes: variant.note ? [variant.note, ...recipients.notes] : recipients.notes,
     profile,
   };
+}
+
+async function localeVariantOf(
+  store: Store,
+  ownerId: string,
+  template: EmailTemplateDoc,
+  accountLocale: string | undefined,
+  ownerLocale = 'en',
+) {
+  if (template.id.startsWith(BUILTIN_PREFIX)) return { chosen: template };
+  const all = await store.listRecords<EmailTemplateDoc>(ownerId, 'email-template');
+  const variants = all
+    .map((r) => r.doc)
+    .filter((t) => t.name === template.name && t.eventType === template.eventType);
+  return pickLocaleVariant(template, variants, accountLocale, ownerLocale);
 }
 
 async function smtpProfileFor(

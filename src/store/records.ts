@@ -81,6 +81,8 @@ export interface SmtpProfileDoc {
   bcc: string[];
   username?: string;
   passwordSealed?: string;
+  /** Connections Herald may hold open to the server at once. */
+  maxConnections?: number;
   isDefault: boolean;
 }
 

@@ -3,7 +3,7 @@ import { getEventType, sampleCommon, sampleData, tokensFor } from '../../catalog
 import { parseEmailAddress } from '../../email/address.ts';
 import { ApiError, DeliveryError, invalid, notFound } from '../../errors.ts';
 import { newId } from '../../ids.ts';
-import { renderEmail } from '../../queue/email-job.ts';
+import { renderEmail, transportProfile } from '../../queue/email-job.ts';
 import { checkTemplate } from '../../templates/index.ts';
 import type {
   AccountDoc,
@@ -262,20 +262,7 @@ export function emailTemplateRoutes(app: Api, ctx: ApiContext): void {
       const profile = rendered.profile;
       try {
         const sent = await ctx.transports.send(
-          {
-            id: profile.id,
-            version: String(profile.updatedAt),
-            host: profile.doc.host,
-            port: profile.doc.port,
-            tls: profile.doc.tls,
-            username: profile.doc.username,
-            password: profile.doc.passwordSealed
-              ? ctx.secrets.open(profile.doc.passwordSealed)
-              : undefined,
-            fromName: profile.doc.fromName,
-            fromAddress: profile.doc.fromAddress,
-            bcc: [],
-          },
+          { ...transportProfile(profile, ctx.secrets), bcc: [] },
           {
             from: rendered.from,
             to: [{ address: to }],

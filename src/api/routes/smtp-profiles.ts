@@ -18,6 +18,9 @@ const Fields = {
   bcc: Type.Optional(Type.Array(Type.String({ maxLength: 254 }), { maxItems: 50 })),
   username: Type.Optional(Type.String({ maxLength: 500 })),
   password: Type.Optional(Type.String({ maxLength: 1000, description: 'write-only' })),
+  maxConnections: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 50, description: 'parallel connections; 5 when unset' }),
+  ),
   isDefault: Type.Optional(Type.Boolean()),
 };
 const Create = Type.Object(Fields, { additionalProperties: false });
@@ -57,6 +60,7 @@ export function smtpProfileRoutes(app: Api, ctx: ApiContext): void {
       next.fromAddress = parseEmailAddress(input.fromAddress, 'fromAddress');
     if (input.bcc !== undefined)
       next.bcc = input.bcc.map((a, i) => parseEmailAddress(a, `bcc[${i}]`));
+    if (input.maxConnections !== undefined) next.maxConnections = input.maxConnections;
     if (input.username !== undefined) next.username = input.username || undefined;
     if (input.password !== undefined)
       next.passwordSealed = input.password ? ctx.secrets.seal(input.password) : undefined;

@@ -1,0 +1,45 @@
+/**
+ * Canned emails may exist in several languages: templates of one owner that share a
+ * name and an event type are variants of one canned email, each with its locale.
+ * The account's locale picks the variant, then the owner's default locale, then the
+ * variant without a locale, then the one the subscription names; never an error.
+ */
+export interface LocaleVariant {
+  id: string;
+  locale: string | null;
+}
+
+export function pickLocaleVariant<T extends LocaleVariant>(
+  subscribed: T,
+  variants: readonly T[],
+  accountLocale: string | undefined,
+  ownerLocale: string,
+): { chosen: T; note?: string } {
+  const candidates = variants.some((v) => v.id === subscribed.id)
+    ? variants
+    : [subscribed, ...variants];
+  const wanted = [accountLocale, ownerLocale].filter((l): l is string => Boolean(l));
+  for (const locale of wanted) {
+    const exact = candidates.find((v) => sameLocale(v.locale, locale));
+    if (exact) return withNote(exact, subscribed, locale);
+    const language = candidates.find(
+      (v) => v.locale && languageOf(v.locale) === languageOf(locale),
+    );
+    if (language) return withNote(language, subscribed, locale);
+  }
+  const neutral = candidates.find((v) => v.locale === null);
+  return withNote(neutral ?? subscribed, subscribed, accountLocale ?? ownerLocale);
+}
+
+function withNote<T extends LocaleVariant>(chosen: T, subscribed: T, locale: string) {
+  if (chosen.id === subscribed.id) return { chosen };
+  return { chosen, note: `used the ${chosen.locale ?? 'default'} variant for locale ${locale}` };
+}
+
+function sameLocale(a: string | null, b: string): boolean {
+  return a !== null && a.toLowerCase() === b.toLowerCase();
+}
+
+function languageOf(locale: string): string {
+  return locale.split('-')[0].toLowerCase();
+}
