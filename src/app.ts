@@ -16,6 +16,11 @@ import { WebhookSender } from './webhooks/webhook-sender.ts';
 import { EndpointHealth } from './webhooks/endpoint-health.ts';
 import { OAuthTokens } from './webhooks/oauth-tokens.ts';
 import { TargetGate } from './queue/target-gate.ts';
+import { systemClock, type Clock } from './triggers/clock.ts';
+import { Triggers } from './triggers/triggers.ts';
+import { countingCommits } from './metrics/counting-store.ts';
+import { HeraldMetrics } from './metrics/herald-metrics.ts';
+import { shutdown } from './shutdown.ts';
 
 export interface HeraldOptions {
   config: HeraldConfig;
@@ -26,6 +31,10 @@ export interface HeraldOptions {
   api?: boolean;
   /** Trusted CA for SMTP servers with self-signed certificates (tests, demo). */
   smtpCa?: string | Buffer;
+  /** Run the trigger scheduler on its timer (defaults to `workers`). */
+  triggers?: boolean;
+  /** Where the triggers read the time; tests pass one they can set. */
+  clock?: Clock;
 }
 
 /** A running Herald: store, API and workers, started and stopped together. */
@@ -34,6 +43,10 @@ export interface Herald {
   store: Store;
   server: Api;
   dispatcher: Dispatcher;
+  /** The derived events; `triggers.scheduler.runDue(now)` fires what is due. */
+  triggers: Triggers;
+  /** This Herald's Prometheus registry, served at /metrics. */
+  metrics: HeraldMetrics;
   /** The base URL the API listens on, once started. */
   url: string;
   /** Set when this start created the first owner: its admin key, shown once. */
@@ -74,12 +87,22 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
   const wake = () => {
     if (runWorkers) dispatcher?.wake();
   };
+  let triggers: Triggers | undefined;
+  const metrics = new HeraldMetrics();
   const intake = new Intake(
-    store,
+    countingCommits(store, (type) => metrics.accepted(type)),
     logger.child({ component: 'intake' }),
     wake,
     config.maxBatchSize,
+    () => triggers?.scheduler.wake(),
   );
+  triggers = new Triggers({
+    store,
+    intake,
+    clock: options.clock ?? systemClock,
+    logger: logger.child({ component: 'triggers' }),
+    pollIntervalMs: config.pollIntervalMs,
+  });
 
   const health = new EndpointHealth(
     store,
@@ -117,30 +140,41 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
     concurrency: config.workerConcurrency,
     leaseMs: config.leaseMs,
     pollIntervalMs: config.pollIntervalMs,
+    observer: metrics,
+  });
+  const workers = dispatcher;
+  metrics.observe({
+    queue: (now) => store.queueStats(now),
+    inFlight: () => workers.activeByChannel(),
+    capacity: runWorkers ? config.workerConcurrency : 0,
   });
 
-  const server = await buildServer({ store, config, secrets, intake, transports, logger, wake });
+  const server = await buildServer(
+    { store, config, secrets, intake, transports, logger, wake },
+    triggers,
+    metrics,
+  );
   let url = '';
   if (options.api ?? true) {
     url = await server.listen({ port: config.port, host: config.host });
     logger.info({ url }, `Herald API listening on ${url}`);
   }
   if (runWorkers) dispatcher.start();
-  const workers = dispatcher;
+  if (options.triggers ?? runWorkers) triggers.scheduler.start();
+  const scheduler = triggers.scheduler;
 
   return {
     config,
     store,
     server,
     dispatcher: workers,
+    triggers,
+    metrics,
     url,
     firstAdminKey,
     async stop() {
-      await server.close();
-      await workers.stop();
-      await sender.close();
-      await transports.close();
-      await store.close();
+      const parts = { server, scheduler, dispatcher: workers, sender, transports, store, logger };
+      await shutdown(parts, config.shutdownGraceMs);
     },
   };
 }

@@ -4,22 +4,52 @@ import { startHerald } from './app.ts';
 import { createLogger } from './logger.ts';
 import { openStore } from './store/open-store.ts';
 
-const USAGE = `usage: herald <command>
+const USAGE = `usage: herald <command> [options]
 
 commands:
   start     run the HTTP API and the delivery workers
   migrate   bring the database schema up to date, then exit
   demo      replay a month of a small telecom operator against real local servers
 
+options of start:
+  --role all       the API and the workers in this process (the default)
+  --role api       the HTTP API only: accepts events, leaves delivery to workers
+  --role workers   the delivery workers only, no HTTP listener
+
 settings come from the environment: see README.md`;
 
+const ROLES = {
+  all: { api: true, workers: true },
+  api: { api: true, workers: false },
+  workers: { api: false, workers: true },
+} as const;
+
+/**
+ * Split roles scale apart when every process reaches the same database, which in
+ * practice means PostgreSQL (see README.md).
+ */
+function roleOf(value: unknown): keyof typeof ROLES {
+  const role = value ?? 'all';
+  if (typeof role === 'string' && Object.hasOwn(ROLES, role)) return role as keyof typeof ROLES;
+  throw new Error(
+    `--role must be one of ${Object.keys(ROLES).join(', ')} (got ${JSON.stringify(role)})`,
+  );
+}
+
 async function main(argv: string[]): Promise<number> {
-  const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: false });
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: false,
+    options: { role: { type: 'string' } },
+  });
   const command = positionals[0] ?? 'start';
 
   if (command === 'start') {
+    const role = roleOf(values.role);
     const config = loadConfig();
-    const herald = await startHerald({ config });
+    const herald = await startHerald({ config, ...ROLES[role] });
+    createLogger({ level: config.logLevel }).info({ role }, `Herald started (role ${role})`);
     if (herald.firstAdminKey && !config.adminKey) {
       // Printed to the terminal once, never to the log: it is the only copy.
       process.stdout.write(

@@ -37,6 +37,10 @@ export interface HeraldConfig {
   bodyLimitBytes: number;
   maxBatchSize: number;
   logLevel: string;
+  /** On SIGTERM, how long deliveries in flight may run before they are released. */
+  shutdownGraceMs: number;
+  /** Serve /metrics without a key (a scraper on a private network). */
+  metricsPublic: boolean;
 }
 
 const MINUTE = 60_000;
@@ -119,6 +123,8 @@ export function loadConfig(
     bodyLimitBytes: intSetting(env, 'HERALD_BODY_LIMIT_BYTES', 1_048_576),
     maxBatchSize: intSetting(env, 'HERALD_MAX_BATCH_SIZE', 1000),
     logLevel: env.HERALD_LOG_LEVEL ?? 'info',
+    shutdownGraceMs: intSetting(env, 'HERALD_SHUTDOWN_GRACE_MS', 10_000),
+    metricsPublic: env.HERALD_METRICS_PUBLIC === '1',
   };
   const merged = { ...base, ...overrides };
   merged.secretKey = secretKeyFor(dataDir, overrides.secretKey ?? env.HERALD_SECRET_KEY);

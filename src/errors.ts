@@ -23,9 +23,14 @@ export class ApiError extends Error {
   readonly headers?: Record<string, string>;
 
   toJSON(): { error: { code: string; message: string; field?: string } } {
+    // A message always names its field, so it reads on its own in a log or a UI.
+    const message =
+      this.field && !this.message.includes(this.field)
+        ? `${this.field}: ${this.message}`
+        : this.message;
     const body: { code: string; message: string; field?: string } = {
       code: this.code,
-      message: this.message,
+      message,
     };
     if (this.field) body.field = this.field;
     return { error: body };

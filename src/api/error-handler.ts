@@ -62,21 +62,23 @@ function knownFastifyError(error: FastifyError): ApiError | undefined {
       return new ApiError(
         413,
         'body_too_large',
-        'the request body is larger than Herald accepts; send less at once',
+        'body is larger than Herald accepts; send less at once',
+        'body',
       );
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new ApiError(
         415,
         'unsupported_media_type',
-        'send the body as JSON with "Content-Type: application/json"',
+        'Content-Type must be application/json; send the body as JSON',
+        'Content-Type',
       );
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new ApiError(400, 'empty_body', 'the body is empty; send a JSON object');
+      return new ApiError(400, 'empty_body', 'body is empty; send a JSON object', 'body');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return new ApiError(400, 'invalid_json', `the body is not valid JSON: ${error.message}`);
+      return new ApiError(400, 'invalid_json', `body is not valid JSON: ${error.message}`, 'body');
   }
   if (error instanceof SyntaxError || error.statusCode === 400) {
-    return new ApiError(400, 'invalid_json', `the body is not valid JSON: ${error.message}`);
+    return new ApiError(400, 'invalid_json', `body is not valid JSON: ${error.message}`, 'body');
   }
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
     return new ApiError(error.statusCode, 'bad_request', error.message);

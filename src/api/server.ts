@@ -1,9 +1,13 @@
 import Fastify, { LogController } from 'fastify';
-import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { authenticator } from './auth.ts';
+import { registerDocs } from './docs.ts';
+import { healthRoutes } from './health.ts';
+import { metricsRoute } from '../metrics/metrics-route.ts';
+import type { HeraldMetrics } from '../metrics/herald-metrics.ts';
 import type { Api, ApiContext } from './context.ts';
 import { errorHandler } from './error-handler.ts';
+import { consoleRoutes } from './console.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { contactTypeRoutes } from './routes/contact-types.ts';
 import { deliveryRoutes } from './routes/deliveries.ts';
@@ -14,13 +18,26 @@ import { eventRoutes } from './routes/events.ts';
 import { ownerRoutes } from './routes/owners.ts';
 import { smtpProfileRoutes } from './routes/smtp-profiles.ts';
 import { subscriptionRoutes } from './routes/subscriptions.ts';
+import { bucketRoutes } from './routes/buckets.ts';
+import { contractRoutes } from './routes/contracts.ts';
+import { deliveryFeedRoutes } from './routes/delivery-feed.ts';
+import { invoiceRoutes } from './routes/invoices.ts';
+import { scheduledRoutes } from './routes/scheduled.ts';
+import { simRoutes } from './routes/sims.ts';
+import { triggerSettingsRoutes } from './routes/trigger-settings.ts';
+import { usageRoutes } from './routes/usage.ts';
+import type { Triggers } from '../triggers/triggers.ts';
 
 /**
  * Builds the HTTP API. Requests are validated by the route schemas (TypeBox, so the
  * same schemas produce the OpenAPI document at /openapi.json), with no type coercion
  * and no silent removal of unknown fields: a client learns about every mistake.
  */
-export async function buildServer(ctx: ApiContext): Promise<Api> {
+export async function buildServer(
+  ctx: ApiContext,
+  triggers: Triggers,
+  metrics: HeraldMetrics,
+): Promise<Api> {
   const app = Fastify({
     loggerInstance: ctx.logger.child({ component: 'api' }),
     // Requests are not logged one by one: at intake rates that would be most of the
@@ -33,19 +50,12 @@ export async function buildServer(ctx: ApiContext): Promise<Api> {
         removeAdditional: false,
         allErrors: false,
         verbose: true,
+        discriminator: true,
       },
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Herald API', version: '1' },
-      components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-      },
-      security: [{ bearer: [] }],
-    },
-  });
+  await registerDocs(app);
 
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) =>
@@ -57,11 +67,18 @@ export async function buildServer(ctx: ApiContext): Promise<Api> {
     }),
   );
 
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  healthRoutes(app, ctx.store);
+  metricsRoute(app, { store: ctx.store, metrics, public: ctx.config.metricsPublic });
 
   await app.register(async (v1) => {
     v1.addHook('onRequest', authenticator(ctx.store));
+    // A POST without a body (rotate-secret, preview) means "no options", not a
+    // malformed request; routes that need fields still say which are missing.
+    v1.addHook('preValidation', async (request) => {
+      if (request.body === undefined && request.method !== 'GET' && request.method !== 'DELETE') {
+        request.body = {};
+      }
+    });
     const api = v1.withTypeProvider<TypeBoxTypeProvider>();
     ownerRoutes(api, ctx);
     eventTypeRoutes(api);
@@ -73,6 +90,15 @@ export async function buildServer(ctx: ApiContext): Promise<Api> {
     emailTemplateRoutes(api, ctx);
     subscriptionRoutes(api, ctx);
     deliveryRoutes(api, ctx);
+    deliveryFeedRoutes(api, ctx);
+    usageRoutes(api, ctx, triggers);
+    bucketRoutes(api, ctx);
+    contractRoutes(api, ctx, triggers);
+    invoiceRoutes(api, ctx, triggers);
+    scheduledRoutes(api, ctx, triggers);
+    simRoutes(api, ctx);
+    triggerSettingsRoutes(api, ctx);
   });
+  await app.register(consoleRoutes);
   return app;
 }

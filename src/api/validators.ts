@@ -1,17 +1,17 @@
+import { IANAZone } from 'luxon';
 import { ApiError, invalid } from '../errors.ts';
 import { getEventType, EVENT_TYPES } from '../catalog/index.ts';
 
 /** Checks used by several routes; each names the field and says how to fix it. */
 
 export function checkTimezone(zone: string, field: string): string {
-  try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
-  } catch {
-    throw invalid(
-      field,
-      `${field} must be an IANA time zone like Europe/London (got ${JSON.stringify(zone)})`,
-    );
-  }
+  // Kept as given: ICU would rename some zones to legacy aliases (Asia/Kolkata to
+  // Asia/Calcutta), and the client should read back what it wrote.
+  if (IANAZone.isValidZone(zone)) return zone;
+  throw invalid(
+    field,
+    `${field} must be an IANA time zone like Europe/London (got ${JSON.stringify(zone)})`,
+  );
 }
 
 export function checkLocale(locale: string, field: string): string {

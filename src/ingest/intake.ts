@@ -3,10 +3,12 @@ import { EVENT_TYPES, getEventType, validatePayload } from '../catalog/index.ts'
 import { ApiError, invalid } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
-import type { AccountDoc, EndpointDoc, SubscriptionDoc } from '../store/records.ts';
+import type { AccountDoc, EndpointDoc } from '../store/records.ts';
 import type { EventRecord, NewDelivery, NewEvent, Store } from '../store/store.ts';
+import type { NewScheduled, ScheduledRecord } from '../store/trigger-store.ts';
 import { matchesFilter } from './subscription-filter.ts';
 import { ENDPOINT_DISABLED_ALERT } from '../email/builtin-templates.ts';
+import { FACT_EVENT_TYPES, type TriggerSubscription } from '../triggers/trigger-records.ts';
 
 /** An event as a client posts it. */
 export interface EventInput {
@@ -39,6 +41,8 @@ export class Intake {
     private readonly logger: Logger,
     private readonly onAccepted: () => void,
     private readonly maxBatchSize: number,
+    /** Called when accepted events carry facts the triggers read (invoices, credits). */
+    private readonly onFacts: () => void = () => {},
   ) {}
 
   async acceptOne(ownerId: string, input: unknown, idempotencyKey?: string): Promise<IntakeAnswer> {
@@ -123,6 +127,49 @@ export class Intake {
     return event;
   }
 
+  /**
+   * Fires a due scheduled notification (src/triggers/): its event fans out like a
+   * reported one, or only to the subscription that scheduled it when the row names
+   * one, and is committed in the transaction that marks the row fired, with `next`
+   * (the rows it plans). Returns undefined when the row was fired or cancelled
+   * meanwhile, by another process even; nothing is then recorded.
+   */
+  async acceptDerived(
+    row: ScheduledRecord,
+    data: Record<string, unknown>,
+    now: number,
+    next?: NewScheduled[],
+  ): Promise<NewEvent['event'] | undefined> {
+    validatePayload(row.type, data);
+    let account: AccountDoc | null = null;
+    if (row.accountId) {
+      const stored = await this.store.getRecord<AccountDoc>(row.ownerId, 'account', row.accountId);
+      if (!stored) throw new Error(`account ${row.accountId} of ${row.id} no longer exists`);
+      account = stored.doc;
+    }
+    const event: NewEvent['event'] = {
+      id: newId('evt'),
+      ownerId: row.ownerId,
+      type: row.type,
+      accountId: row.accountId,
+      orderingKey: row.accountId,
+      occurredAt: row.dueAt,
+      acceptedAt: now,
+      data,
+      account: account as unknown as Record<string, unknown> | null,
+    };
+    const deliveries = await this.fanOut(row.ownerId, event, row.subscriptionId ?? undefined);
+    const fired = await this.store.fireScheduled(
+      row.ownerId,
+      row.id,
+      { event: { event, deliveries }, next },
+      now,
+    );
+    if (!fired) return undefined;
+    if (deliveries.length > 0) this.onAccepted();
+    return event;
+  }
+
   private async commit(
     ownerId: string,
     events: NewEvent[],
@@ -148,6 +195,7 @@ export class Intake {
       return { status: first.status, body: first.body, replayed: true };
     }
     if (events.some((e) => e.deliveries.length > 0)) this.onAccepted();
+    if (events.some((e) => e.feedsTriggers)) this.onFacts();
     this.logger.debug({ ownerId, count: events.length }, 'events accepted');
     return { ...answer, replayed: false };
   }
@@ -158,6 +206,13 @@ export class Intake {
     }
     const raw = input as EventInput;
     const definition = typeof raw.type === 'string' ? getEventType(raw.type) : undefined;
+    if (definition && SYSTEM_EVENT_TYPES.has(definition.type)) {
+      throw invalid(
+        `${prefix}type`,
+        `type ${definition.type} is raised by Herald itself and cannot be posted; subscribe to it instead`,
+        'system_event_type',
+      );
+    }
     if (!definition) {
       throw new ApiError(
         422,
@@ -176,7 +231,7 @@ export class Intake {
       if (!stored) {
         throw invalid(
           `${prefix}accountId`,
-          `account ${JSON.stringify(raw.accountId)} is not known; create it with POST /v1/accounts first`,
+          `accountId: account ${JSON.stringify(raw.accountId)} is not known; create it with POST /v1/accounts first`,
           'unknown_account',
         );
       }
@@ -218,17 +273,34 @@ export class Intake {
       data: raw.data as Record<string, unknown>,
       account: account as unknown as Record<string, unknown> | null,
     };
-    return { event, deliveries: await this.fanOut(ownerId, event) };
+    return {
+      event,
+      deliveries: await this.fanOut(ownerId, event),
+      feedsTriggers: FACT_EVENT_TYPES.has(definition.type),
+    };
   }
 
-  /** The deliveries an event makes: one per matching subscription. */
-  private async fanOut(ownerId: string, event: NewEvent['event']): Promise<NewDelivery[]> {
-    const subscriptions = await this.store.listRecords<SubscriptionDoc>(ownerId, 'subscription');
+  /**
+   * The deliveries an event makes: one per matching subscription. Subscriptions that
+   * schedule their own notifications (a follow-up schedule, their own dormancy) hear
+   * only of those: `only` names the one a derived event is for.
+   */
+  private async fanOut(
+    ownerId: string,
+    event: NewEvent['event'],
+    only?: string,
+  ): Promise<NewDelivery[]> {
+    const subscriptions = await this.store.listRecords<TriggerSubscription>(
+      ownerId,
+      'subscription',
+    );
     const deliveries: NewDelivery[] = [];
     // Two subscriptions to one target make one delivery: a receiver gets an event once.
     const targets = new Set<string>();
     for (const { doc: sub } of subscriptions) {
-      if (!sub.enabled || !sub.eventTypes.includes(event.type) || sub.schedule) continue;
+      if (!sub.enabled || !sub.eventTypes.includes(event.type)) continue;
+      const ownSchedule = Boolean(sub.schedule || sub.dormantDays);
+      if (only ? sub.id !== only : ownSchedule) continue;
       if (!matchesFilter(sub.filter, event)) continue;
       const target = sub.endpointId ?? sub.emailTemplateId;
       if (!target || targets.has(target)) continue;
@@ -275,8 +347,26 @@ function parseTime(value: unknown, field: string): number | undefined {
   return ms;
 }
 
+/** Event types Herald raises itself; clients subscribe to them but never post them. */
+const SYSTEM_EVENT_TYPES = new Set(['endpoint.disabled']);
+
+/**
+ * Hashes a request body for the idempotency check. Keys are sorted first, so the
+ * same JSON sent with its fields in another order counts as the same request.
+ */
 function hashRequest(input: unknown): string {
-  return createHash('sha256').update(JSON.stringify(input)).digest('hex');
+  return createHash('sha256').update(canonicalJson(input)).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value);
 }
 
 /** An event as the API shows it. */

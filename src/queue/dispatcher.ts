@@ -5,6 +5,7 @@ import type { Logger } from '../logger.ts';
 import type { Channel, DeliveryOutcome, DeliveryRecord, Store } from '../store/store.ts';
 import type { Job, JobResult } from './job.ts';
 import { retryDelay, type RetryPolicy } from './retry-policy.ts';
+import { settledWithin } from '../shutdown.ts';
 
 export interface DispatcherOptions {
   store: Store;
@@ -15,6 +16,32 @@ export interface DispatcherOptions {
   leaseMs: number;
   pollIntervalMs: number;
   now?: () => number;
+  /** Told of every attempt and final outcome (the metrics). */
+  observer?: DeliveryObserver;
+}
+
+/** What the dispatcher reports as it works; HeraldMetrics is one. */
+export interface DeliveryObserver {
+  attempted(channel: Channel, durationMs: number, errorCode: string | null): void;
+  finished(channel: Channel, outcome: 'succeeded' | 'failed' | 'cancelled'): void;
+  releasedAtShutdown(channel: Channel): void;
+}
+
+/** What stop() did with the attempts that were running when it was called. */
+export interface StopReport {
+  /** Finished within the grace period, their outcomes recorded. */
+  finished: number;
+  /** Still running when it ran out and handed back to the queue, due at once. */
+  released: number;
+}
+
+/** One claimed delivery this process is working on. */
+interface Running {
+  delivery: DeliveryRecord;
+  /** Set once the attempt ended and its outcome is being written. */
+  recording?: Promise<void>;
+  /** Handed back at shutdown: whatever the attempt ends with is not recorded. */
+  released: boolean;
 }
 
 /**
@@ -30,10 +57,19 @@ export interface DispatcherOptions {
  * dies mid-attempt loses its claim when the lease runs out and another takes it over.
  * At most `concurrency` jobs run at once. New work wakes the loop at once (wake());
  * otherwise it sleeps until the next delivery falls due, or the poll interval.
+ *
+ * Shutdown (stop) claims nothing more and gives the running attempts a grace
+ * period; those still running then are released: back to pending, due now, the
+ * attempt uncounted, so the next worker takes them at once rather than after the
+ * lease. An attempt released while its call is still out may yet reach the
+ * receiver; it is then delivered twice, which at-least-once allows.
  */
 export class Dispatcher {
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly running = new Map<string, Running>();
   private pumping = false;
+  /** The claim under way, if any: stop() waits for it, or its claims would be lost. */
+  private claiming: Promise<void> | undefined;
   private pumpAgain = false;
   private stopping = false;
   private timer: NodeJS.Timeout | undefined;
@@ -53,15 +89,74 @@ export class Dispatcher {
     if (!this.stopping) void this.pump();
   }
 
-  /** Stops claiming and waits for the attempts in flight to finish. */
-  async stop(): Promise<void> {
+  /**
+   * Stops claiming and waits up to `graceMs` for the attempts in flight to finish,
+   * then releases the rest (see the class comment). Resolves once every claim of
+   * this process is either recorded or released; a released job may still be
+   * running, so close its connections without waiting for them.
+   */
+  async stop(graceMs = Infinity): Promise<StopReport> {
     this.stopping = true;
     clearTimeout(this.timer);
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    // Real time, not the injected clock: a test's frozen clock must not stall this.
+    const deadline = performance.now() + graceMs;
+    await this.claiming;
+    const atStart = this.running.size;
+
+    while (this.inFlight.size > 0) {
+      const left = deadline - performance.now();
+      if (left <= 0) break;
+      await settledWithin([...this.inFlight], left);
+    }
+
+    let unfinished = 0;
+    let released = 0;
+    const recording: Promise<void>[] = [];
+    for (const entry of this.running.values()) {
+      if (entry.recording) recording.push(entry.recording);
+      else if (!entry.released) {
+        unfinished += 1;
+        if (await this.release(entry)) released += 1;
+      }
+    }
+    await Promise.allSettled(recording);
+    return { finished: atStart - unfinished, released };
   }
 
   get activeCount(): number {
     return this.inFlight.size;
+  }
+
+  /** Attempts running now, per channel (released ones not counted). */
+  activeByChannel(): Record<Channel, number> {
+    const counts: Record<Channel, number> = { webhook: 0, email: 0 };
+    for (const entry of this.running.values()) if (!entry.released) counts[entry.delivery.channel]++;
+    return counts;
+  }
+
+  private async release(entry: Running): Promise<boolean> {
+    entry.released = true;
+    const { delivery } = entry;
+    const log = this.options.logger.child({
+      deliveryId: delivery.id,
+      eventId: delivery.eventId,
+      channel: delivery.channel,
+    });
+    const now = this.now();
+    try {
+      await this.options.store.completeDelivery(
+        delivery,
+        { status: 'pending', nextAttemptAt: now, refundAttempt: true },
+        now,
+      );
+    } catch (error) {
+      // The claim then ends with its lease, and another worker takes it over.
+      log.error({ err: error }, 'could not release a delivery at shutdown; its lease will run out');
+      return false;
+    }
+    this.options.observer?.releasedAtShutdown(delivery.channel);
+    log.warn('attempt still running when the shutdown grace period ended: released to the queue');
+    return true;
   }
 
   private async pump(): Promise<void> {
@@ -70,6 +165,15 @@ export class Dispatcher {
       return;
     }
     this.pumping = true;
+    this.claiming = this.claimDue().finally(() => {
+      this.pumping = false;
+    });
+    await this.claiming;
+    await this.scheduleNextPump();
+  }
+
+  /** Claims and launches due deliveries while there is room and work; never throws. */
+  private async claimDue(): Promise<void> {
     try {
       do {
         this.pumpAgain = false;
@@ -86,10 +190,7 @@ export class Dispatcher {
       } while (this.pumpAgain && !this.stopping);
     } catch (error) {
       this.options.logger.error({ err: error }, 'claiming deliveries failed; will retry');
-    } finally {
-      this.pumping = false;
     }
-    await this.scheduleNextPump();
   }
 
   private async scheduleNextPump(): Promise<void> {
@@ -104,14 +205,18 @@ export class Dispatcher {
 
   private launch(delivery: DeliveryRecord): void {
     assert.equal(delivery.status, 'in_flight', `claimed delivery ${delivery.id} is not in flight`);
-    const run = this.runOne(delivery).finally(() => {
+    const entry: Running = { delivery, released: false };
+    this.running.set(delivery.id, entry);
+    const run = this.runOne(entry).finally(() => {
       this.inFlight.delete(run);
+      this.running.delete(delivery.id);
       this.wake();
     });
     this.inFlight.add(run);
   }
 
-  private async runOne(delivery: DeliveryRecord): Promise<void> {
+  private async runOne(entry: Running): Promise<void> {
+    const { delivery } = entry;
     const log = this.options.logger.child({
       deliveryId: delivery.id,
       eventId: delivery.eventId,
@@ -123,6 +228,8 @@ export class Dispatcher {
     try {
       result = await this.options.jobs[delivery.channel](delivery);
     } catch (error) {
+      // Released at shutdown: the store may be closed under the job; nothing to say.
+      if (entry.released) return;
       // A job that throws is a bug or an outage of ours: keep the delivery and retry.
       const wrapped = new DeliveryError(
         'internal_error',
@@ -140,9 +247,22 @@ export class Dispatcher {
       log.error({ err: error }, 'delivery job threw');
     }
 
+    if (entry.released) return;
     const outcome = this.outcomeOf(delivery, result);
-    await this.options.store.completeDelivery(delivery, outcome, this.now());
+    entry.recording = this.options.store.completeDelivery(delivery, outcome, this.now());
+    await entry.recording;
     this.report(log, delivery, result, outcome);
+    this.observe(delivery, result, outcome);
+  }
+
+  private observe(delivery: DeliveryRecord, result: JobResult, outcome: DeliveryOutcome): void {
+    const observer = this.options.observer;
+    if (!observer) return;
+    if (result.kind === 'delivered' || result.kind === 'failed') {
+      const code = result.kind === 'failed' ? result.error.code : null;
+      observer.attempted(delivery.channel, result.attempt.durationMs, code);
+    }
+    if (outcome.status !== 'pending') observer.finished(delivery.channel, outcome.status);
   }
 
   private outcomeOf(delivery: DeliveryRecord, result: JobResult): DeliveryOutcome {

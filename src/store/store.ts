@@ -5,6 +5,9 @@
  *
  * Times are epoch milliseconds inside the store and ISO 8601 at the API edge.
  */
+import type { TriggerStore } from './trigger-store.ts';
+
+export type * from './trigger-store.ts';
 
 export type Scope =
   'events:create' | 'events:update' | 'events:delete' | 'events:read' | 'config' | 'admin';
@@ -41,7 +44,15 @@ export interface ApiKey {
 
 /** Kinds of configuration record, kept as JSON documents per owner. */
 export type RecordKind =
-  'account' | 'contact-type' | 'endpoint' | 'smtp-profile' | 'email-template' | 'subscription';
+  | 'account'
+  | 'contact-type'
+  | 'endpoint'
+  | 'smtp-profile'
+  | 'email-template'
+  | 'subscription'
+  | 'bucket'
+  | 'contract'
+  | 'trigger-settings';
 
 export interface StoredRecord<T = Record<string, unknown>> {
   id: string;
@@ -140,6 +151,8 @@ export interface AttemptRecord {
 export interface NewEvent {
   event: Omit<EventRecord, 'seq' | 'status'>;
   deliveries: NewDelivery[];
+  /** The triggers read this event's facts: it also goes to the trigger inbox. */
+  feedsTriggers?: boolean;
 }
 
 export interface Idempotency {
@@ -173,14 +186,38 @@ export interface DeliveryOutcome {
   refundAttempt?: boolean;
 }
 
-export interface Store {
+/** The queue of one channel as it stands, across every process: for the metrics. */
+export interface QueueStats {
+  channel: Channel;
+  /** Pending deliveries: due now, or waiting for a retry. */
+  pending: number;
+  /** Pending deliveries whose time has come: they wait only for a worker. */
+  due: number;
+  inFlight: number;
+  /** createdAt of the oldest pending delivery; null when none is pending. */
+  oldestPendingAt: number | null;
+  /** nextAttemptAt of the longest-waiting due delivery; null when none is due. */
+  oldestDueAt: number | null;
+}
+
+/** How far the database's schema is: migrations applied, and those this code has. */
+export interface SchemaState {
+  applied: number;
+  latest: number;
+}
+
+export interface Store extends TriggerStore {
   migrate(): Promise<void>;
+  /** Reads the schema version; throws when the database cannot be reached. */
+  schemaState(): Promise<SchemaState>;
   close(): Promise<void>;
 
   createOwner(owner: Owner): Promise<void>;
   getOwner(id: string): Promise<Owner | undefined>;
   updateOwner(owner: Owner): Promise<void>;
   countOwners(): Promise<number>;
+  /** Every owner, oldest first: for the operator's CLI, never for API callers. */
+  listOwners(): Promise<Owner[]>;
 
   createApiKey(key: ApiKey, secretHash: string): Promise<void>;
   findApiKeyByHash(secretHash: string): Promise<ApiKey | undefined>;
@@ -237,4 +274,6 @@ export interface Store {
   countDeliveries(ownerId?: string): Promise<Record<DeliveryStatus, number>>;
   /** The earliest nextAttemptAt among pending deliveries, to time the next wake-up. */
   nextDueAt(): Promise<number | undefined>;
+  /** Queue depth per channel with work queued or in flight; `now` decides what is due. */
+  queueStats(now: number): Promise<QueueStats[]>;
 }

@@ -68,7 +68,11 @@ function trustStore(extra: string | Buffer): (string | Buffer)[] {
 export function guardedConnector(options: GuardedConnectorOptions): buildConnector.connector {
   const connect = buildConnector({
     timeout: options.connectTimeoutMs,
-    ...(options.ca === undefined ? {} : { ca: trustStore(options.ca) }),
+    // One secure context for the whole pool: handing undici a CA list instead would
+    // make Node parse ~140 root certificates again for every new connection.
+    ...(options.ca === undefined
+      ? {}
+      : { secureContext: tls.createSecureContext({ ca: trustStore(options.ca) }) }),
     ...(options.allowPrivateTargets ? {} : { lookup: guardedLookup }),
   });
   if (options.allowPrivateTargets) return connect;

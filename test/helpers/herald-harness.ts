@@ -1,7 +1,9 @@
 /**
  * Starts a real Herald in this process for a test: its own temporary data folder
  * and SQLite file, the API on a random loopback port, the development switch on so
- * webhooks may reach the local receiver, and a short retry schedule.
+ * webhooks may reach the local receiver, and a short retry schedule. When
+ * HERALD_TEST_DATABASE_URL is set (`npm test` does so for its PostgreSQL run), it
+ * stores in a fresh PostgreSQL database instead, dropped again by stop().
  *
  * ```ts
  * const herald = await startTestHerald();
@@ -16,6 +18,7 @@ import { startHerald, type Herald } from '../../src/app.ts';
 import { loadConfig, type HeraldConfig } from '../../src/config.ts';
 import { testCertificate } from './tls-cert.ts';
 import { smtpTestCertificate } from './smtp-cert.ts';
+import { createTestDatabase } from './postgres-database.ts';
 
 export interface ApiAnswer {
   status: number;
@@ -44,6 +47,7 @@ export interface RequestOptions {
 
 export async function startTestHerald(overrides: Partial<HeraldConfig> = {}): Promise<TestHerald> {
   const dataDir = await mkdtemp(join(tmpdir(), 'herald-test-'));
+  const database = overrides.databaseUrl ? undefined : await createTestDatabase();
   const cert = await testCertificate();
   const smtpCert = await smtpTestCertificate();
   const config = loadConfig(
@@ -58,10 +62,14 @@ export async function startTestHerald(overrides: Partial<HeraldConfig> = {}): Pr
       pollIntervalMs: 100,
       webhookCa: cert.cert,
       logLevel: process.env.HERALD_TEST_LOG_LEVEL ?? 'silent',
+      databaseUrl: database?.url,
       ...overrides,
     },
   );
-  const herald = await startHerald({ config, smtpCa: smtpCert.cert });
+  const herald = await startHerald({ config, smtpCa: smtpCert.cert }).catch(async (error) => {
+    await database?.drop();
+    throw error;
+  });
   const adminKey = herald.firstAdminKey!;
 
   async function api(method: string, path: string, body?: unknown, options: RequestOptions = {}) {
@@ -105,6 +113,7 @@ export async function startTestHerald(overrides: Partial<HeraldConfig> = {}): Pr
     drain,
     async stop() {
       await herald.stop();
+      await database?.drop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

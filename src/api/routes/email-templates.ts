@@ -239,7 +239,7 @@ export function emailTemplateRoutes(app: Api, ctx: ApiContext): void {
 
   app.post(
     '/v1/email-templates/:id/preview',
-    { ...opts, schema: { params: IdParams, body: Type.Optional(PreviewBody), tags } },
+    { ...opts, schema: { params: IdParams, body: PreviewBody, tags } },
     async (request) => {
       const ownerId = request.caller.owner.id;
       const template = await load(ownerId, request.params.id);

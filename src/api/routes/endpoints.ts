@@ -8,10 +8,10 @@ import { checkEndpointUrl } from '../../webhooks/url-policy.ts';
 import type { EndpointAuth, EndpointDoc } from '../../store/records.ts';
 import type { StoredRecord } from '../../store/store.ts';
 import type { Api, ApiContext } from '../context.ts';
-import { IdParams, iso } from '../shared.ts';
+import { Discriminated, IdParams, iso } from '../shared.ts';
 import { checkEventTypes } from '../validators.ts';
 
-const AuthSchema = Type.Union([
+const AuthSchema = Discriminated([
   Type.Object({ type: Type.Literal('none') }, { additionalProperties: false }),
   Type.Object(
     {
@@ -195,7 +195,7 @@ export function endpointRoutes(app: Api, ctx: ApiContext): void {
       disabledReason: null,
       secrets: [{ sealed: ctx.secrets.seal(secret), expiresAt: null }],
     };
-    const saved = await save(request.caller.owner.id, apply(blank, request.body));
+    const saved = await save(request.caller.owner.id, apply(blank, request.body as EndpointInput));
     return reply.status(201).send({ ...apiEndpoint(saved), secret });
   });
 
@@ -214,7 +214,7 @@ export function endpointRoutes(app: Api, ctx: ApiContext): void {
     async (request) => {
       const ownerId = request.caller.owner.id;
       const current = await load(ownerId, request.params.id);
-      const saved = await save(ownerId, apply(current.doc, request.body));
+      const saved = await save(ownerId, apply(current.doc, request.body as EndpointInput));
       if (saved.doc.enabled && !current.doc.enabled) {
         // Deliveries that waited while it was off are due again at once, in order.
         await ctx.store.wakeTarget(ownerId, saved.id, Date.now());
@@ -240,7 +240,7 @@ export function endpointRoutes(app: Api, ctx: ApiContext): void {
 
   app.post(
     '/v1/endpoints/:id/rotate-secret',
-    { ...opts, schema: { params: IdParams, body: Type.Optional(Rotate), tags } },
+    { ...opts, schema: { params: IdParams, body: Rotate, tags } },
     async (request) => {
       const ownerId = request.caller.owner.id;
       const current = await load(ownerId, request.params.id);

@@ -1,6 +1,8 @@
 import { Type } from '@sinclair/typebox';
-import { notFound } from '../../errors.ts';
+import { validatePayload } from '../../catalog/index.ts';
+import { conflict, notFound } from '../../errors.ts';
 import { apiEvent } from '../../ingest/intake.ts';
+import type { EventChange } from '../../store/trigger-store.ts';
 import type { Api, ApiContext } from '../context.ts';
 import { decodeCursor, encodeCursor, IdParams, PageQuery, pageLimit } from '../shared.ts';
 
@@ -20,11 +22,38 @@ const BatchBody = Type.Object(
   { additionalProperties: false },
 );
 
+const EventPatch = Type.Object(
+  { data: Type.Object({}, { additionalProperties: true, description: 'the new payload' }) },
+  { additionalProperties: false },
+);
+
 const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
 });
 
-/** Event intake and the cursor feed of events. */
+/** Why a change to an event was refused, as the 409 the client reads. */
+function refusal(id: string, change: EventChange, verb: string) {
+  if (change.kind === 'not_found') return notFound('event', id);
+  if (change.kind === 'withdrawn') {
+    return conflict('event_withdrawn', `event ${id} was withdrawn; it can no longer be ${verb}`);
+  }
+  if (change.kind === 'delivered') {
+    const tries = change.attempts === 1 ? '1 attempt' : `${change.attempts} attempts`;
+    return conflict(
+      'event_delivered',
+      `event ${id} was already sent (delivery ${change.deliveryId} is ` +
+        `${change.deliveryStatus} after ${tries}), so it can no longer be ${verb}; ` +
+        'post a new event instead',
+    );
+  }
+  return undefined;
+}
+
+/**
+ * Event intake, the cursor feed of events, and the subscribers' changes: PATCH
+ * replaces the data of an event none of whose deliveries was attempted yet, DELETE
+ * withdraws one that none delivered (its pending deliveries are cancelled).
+ */
 export function eventRoutes(app: Api, ctx: ApiContext): void {
   app.post(
     '/v1/events',
@@ -89,6 +118,40 @@ export function eventRoutes(app: Api, ctx: ApiContext): void {
           status: d.status,
         })),
       };
+    },
+  );
+
+  app.patch(
+    '/v1/events/:id',
+    {
+      config: { scope: 'events:update' },
+      schema: { params: IdParams, body: EventPatch, tags: ['events'] },
+    },
+    async (request) => {
+      const ownerId = request.caller.owner.id;
+      const { id } = request.params;
+      const event = await ctx.store.getEvent(ownerId, id);
+      if (!event) throw notFound('event', id);
+      validatePayload(event.type, request.body.data);
+      const change = await ctx.store.updateEventData(ownerId, id, request.body.data);
+      const refused = refusal(id, change, 'changed');
+      if (refused) throw refused;
+      return apiEvent((await ctx.store.getEvent(ownerId, id))!);
+    },
+  );
+
+  app.delete(
+    '/v1/events/:id',
+    { config: { scope: 'events:delete' }, schema: { params: IdParams, tags: ['events'] } },
+    async (request, reply) => {
+      const { id } = request.params;
+      const change = await ctx.store.withdrawEvent(request.caller.owner.id, id, Date.now());
+      // Withdrawing twice is not an error: the event is withdrawn as asked.
+      if (change.kind !== 'withdrawn') {
+        const refused = refusal(id, change, 'withdrawn');
+        if (refused) throw refused;
+      }
+      return reply.status(204).send();
     },
   );
 }

@@ -82,7 +82,10 @@ export function ownerRoutes(app: Api, ctx: ApiContext): void {
 
   app.patch(
     '/v1/owners/:id',
-    { config: { scope: 'admin' }, schema: { params: IdParams, body: OwnerPatch, tags: ['owners'] } },
+    {
+      config: { scope: 'admin' },
+      schema: { params: IdParams, body: OwnerPatch, tags: ['owners'] },
+    },
     async (request) => {
       const { caller } = request;
       const mayWrite = caller.owner.id === request.params.id || caller.owner.platform;

@@ -1,9 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { tokensFor } from '../../catalog/index.ts';
+import { TIME_PATTERN } from '../../catalog/schema.ts';
 import { invalid, notFound } from '../../errors.ts';
 import { newId } from '../../ids.ts';
-import type { EmailTemplateDoc, EndpointDoc, SubscriptionDoc } from '../../store/records.ts';
+import type { EmailTemplateDoc, EndpointDoc } from '../../store/records.ts';
 import type { StoredRecord } from '../../store/store.ts';
+import type { TriggerSubscription as SubscriptionDoc } from '../../triggers/trigger-records.ts';
 import type { Api, ApiContext } from '../context.ts';
 import { IdParams, iso } from '../shared.ts';
 import { checkEventTypes } from '../validators.ts';
@@ -27,6 +29,28 @@ const Fields = {
   endpointId: Type.Optional(Type.String()),
   emailTemplateId: Type.Optional(Type.String()),
   enabled: Type.Optional(Type.Boolean()),
+  schedule: Type.Optional(
+    Type.Union([
+      Type.Object(
+        {
+          offsetDays: Type.Integer({ minimum: 0, maximum: 366 }),
+          at: Type.String({ pattern: TIME_PATTERN, description: 'local time of day, HH:MM' }),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'invoice.delivery_followup only: notify offsetDays after each invoice delivery, ' +
+            "at local time `at` in the account's time zone",
+        },
+      ),
+      Type.Null(),
+    ]),
+  ),
+  dormantDays: Type.Optional(
+    Type.Union([Type.Integer({ minimum: 1, maximum: 3650 }), Type.Null()], {
+      description: "sim.dormant only: this subscription's own dormancy period, in days",
+    }),
+  ),
 };
 const Create = Type.Object(Fields, { additionalProperties: false });
 const Patch = Type.Partial(Create, { additionalProperties: false });
@@ -49,6 +73,8 @@ export function subscriptionRoutes(app: Api, ctx: ApiContext): void {
     if (input.name !== undefined) next.name = input.name;
     if (input.enabled !== undefined) next.enabled = input.enabled;
     if (input.filter !== undefined) next.filter = input.filter;
+    if (input.schedule !== undefined) next.schedule = input.schedule;
+    if (input.dormantDays !== undefined) next.dormantDays = input.dormantDays;
     if (input.endpointId !== undefined || input.emailTemplateId !== undefined) {
       next.endpointId = input.endpointId;
       next.emailTemplateId = input.emailTemplateId;
@@ -101,6 +127,7 @@ export function subscriptionRoutes(app: Api, ctx: ApiContext): void {
       }
     });
     checkFilter(next);
+    checkOwnSchedule(next);
     return next;
   }
 
@@ -167,6 +194,25 @@ export function subscriptionRoutes(app: Api, ctx: ApiContext): void {
       return reply.status(204).send();
     },
   );
+}
+
+/** A schedule or a dormancy period belongs to a subscription to that one event type. */
+function checkOwnSchedule(doc: SubscriptionDoc): void {
+  const alone = (type: string) => doc.eventTypes.length === 1 && doc.eventTypes[0] === type;
+  if (doc.schedule && !alone('invoice.delivery_followup')) {
+    throw invalid(
+      'schedule',
+      'schedule is for subscriptions whose eventTypes is ["invoice.delivery_followup"] ' +
+        `(got ${JSON.stringify(doc.eventTypes)}); set eventTypes or drop schedule`,
+    );
+  }
+  if (doc.dormantDays && !alone('sim.dormant')) {
+    throw invalid(
+      'dormantDays',
+      'dormantDays is for subscriptions whose eventTypes is ["sim.dormant"] ' +
+        `(got ${JSON.stringify(doc.eventTypes)}); set eventTypes or drop dormantDays`,
+    );
+  }
 }
 
 /** A filter may only name tokens that every subscribed event type carries. */

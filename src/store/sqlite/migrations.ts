@@ -108,4 +108,116 @@ export const SQLITE_MIGRATIONS: string[] = [
   );
   CREATE INDEX attempts_delivery ON attempts(delivery_id, number);
   `,
+  // 2: triggers over time and usage, and the subscribers' queue (issue #5).
+  `
+  -- Per-owner counters, bumped inside the writing transaction. The row lock a bump
+  -- takes orders the writers, so the numbers follow commit order: a reader's cursor
+  -- over them never passes a number that a slower transaction commits later.
+  CREATE TABLE owner_sequences (
+    owner_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    value INTEGER NOT NULL,
+    PRIMARY KEY (owner_id, name)
+  );
+
+  -- Set from the 'outcome' counter each time a delivery records an outcome.
+  ALTER TABLE deliveries ADD COLUMN outcome_seq INTEGER;
+  CREATE INDEX deliveries_outcome ON deliveries(owner_id, outcome_seq)
+    WHERE outcome_seq IS NOT NULL;
+
+  -- One row per occurrence of a derived or scheduled notification.
+  CREATE TABLE scheduled (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    owner_id TEXT NOT NULL,
+    dedupe_key TEXT NOT NULL,
+    type TEXT NOT NULL,
+    account_id TEXT,
+    subscription_id TEXT,
+    subject TEXT,
+    due_at INTEGER NOT NULL,
+    due_local TEXT NOT NULL,
+    timezone TEXT NOT NULL,
+    data TEXT NOT NULL,
+    edited INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL,
+    event_id TEXT,
+    note TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (owner_id, dedupe_key)
+  );
+  CREATE INDEX scheduled_due ON scheduled(due_at, seq) WHERE status = 'pending';
+  CREATE INDEX scheduled_subject ON scheduled(owner_id, type, subject)
+    WHERE status = 'pending';
+  CREATE INDEX scheduled_owner ON scheduled(owner_id, seq);
+
+  -- Fact events (invoices, credits, refunds) the triggers have yet to read.
+  CREATE TABLE trigger_inbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id TEXT NOT NULL UNIQUE
+  );
+
+  CREATE TABLE invoices (
+    owner_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    number TEXT NOT NULL,
+    date TEXT NOT NULL,
+    due_date TEXT NOT NULL,
+    total REAL NOT NULL,
+    balance REAL NOT NULL,
+    paid REAL NOT NULL DEFAULT 0,
+    currency TEXT NOT NULL,
+    delivered_at INTEGER,
+    delivery_method TEXT,
+    settled_at INTEGER,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (owner_id, id)
+  );
+  CREATE INDEX invoices_account ON invoices(owner_id, account_id, due_date);
+
+  -- Which credit or refund event paid what, so an event is applied once.
+  CREATE TABLE invoice_payments (
+    owner_id TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    invoice_id TEXT NOT NULL,
+    amount REAL NOT NULL,
+    PRIMARY KEY (owner_id, event_id, invoice_id)
+  );
+
+  CREATE TABLE usage_records (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    owner_id TEXT NOT NULL,
+    record_id TEXT,
+    account_id TEXT NOT NULL,
+    identifier TEXT,
+    bucket_id TEXT,
+    quantity REAL NOT NULL,
+    amount REAL,
+    at INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX usage_records_id ON usage_records(owner_id, record_id)
+    WHERE record_id IS NOT NULL;
+  CREATE INDEX usage_records_account ON usage_records(owner_id, account_id, at);
+
+  CREATE TABLE usage_totals (
+    owner_id TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    bucket_id TEXT NOT NULL,
+    period_start TEXT NOT NULL,
+    used REAL NOT NULL,
+    PRIMARY KEY (owner_id, account_id, bucket_id, period_start)
+  );
+
+  CREATE TABLE sims (
+    owner_id TEXT NOT NULL,
+    iccid TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    msisdn TEXT,
+    last_usage_at INTEGER NOT NULL,
+    PRIMARY KEY (owner_id, iccid)
+  );
+  `,
 ];

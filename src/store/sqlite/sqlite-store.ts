@@ -1,6 +1,3 @@
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import {
   UniqueViolation,
   type AcceptResult,
@@ -14,54 +11,21 @@ import {
   type Idempotency,
   type NewEvent,
   type Owner,
+  type QueueStats,
   type RecordKind,
   type RecordWrite,
   type Store,
   type StoredRecord,
 } from '../store.ts';
-import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { toAttempt, toDelivery, toEvent } from './rows.ts';
+import { SqliteTriggerStore } from './sqlite-trigger-store.ts';
 
 /**
- * The embedded backend: one SQLite file in WAL mode. synchronous=FULL makes an
- * acknowledged event survive power loss, not only a crash of the process.
+ * The embedded backend: one SQLite file (see sqlite-database.ts for its settings).
+ * This layer holds owners, keys, records, events and the delivery queue; the
+ * triggers' tables are in sqlite-trigger-store.ts beneath it.
  */
-export class SqliteStore implements Store {
-  private readonly db: Database.Database;
-  private readonly statements = new Map<string, Database.Statement>();
-
-  constructor(file: string) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.pragma('foreign_keys = ON');
-  }
-
-  private sql(text: string): Database.Statement {
-    let statement = this.statements.get(text);
-    if (!statement) {
-      statement = this.db.prepare(text);
-      this.statements.set(text, statement);
-    }
-    return statement;
-  }
-
-  async migrate(): Promise<void> {
-    const current = this.db.pragma('user_version', { simple: true }) as number;
-    for (let version = current; version < SQLITE_MIGRATIONS.length; version++) {
-      this.db.transaction(() => {
-        this.db.exec(SQLITE_MIGRATIONS[version]);
-        this.db.pragma(`user_version = ${version + 1}`);
-      })();
-    }
-  }
-
-  async close(): Promise<void> {
-    this.db.close();
-  }
-
+export class SqliteStore extends SqliteTriggerStore implements Store {
   async createOwner(owner: Owner): Promise<void> {
     this.sql(
       `INSERT INTO owners (id, name, default_locale, platform, alert_email, created_at)
@@ -77,26 +41,25 @@ export class SqliteStore implements Store {
   }
 
   async updateOwner(owner: Owner): Promise<void> {
-    this.sql(
-      'UPDATE owners SET name = ?, default_locale = ?, alert_email = ? WHERE id = ?',
-    ).run(owner.name, owner.defaultLocale, owner.alertEmail, owner.id);
+    this.sql('UPDATE owners SET name = ?, default_locale = ?, alert_email = ? WHERE id = ?').run(
+      owner.name,
+      owner.defaultLocale,
+      owner.alertEmail,
+      owner.id,
+    );
   }
 
   async getOwner(id: string): Promise<Owner | undefined> {
     const row = this.sql('SELECT * FROM owners WHERE id = ?').get(id) as any;
-    if (!row) return undefined;
-    return {
-      id: row.id,
-      name: row.name,
-      defaultLocale: row.default_locale,
-      platform: row.platform === 1,
-      alertEmail: row.alert_email,
-      createdAt: row.created_at,
-    };
+    return row ? toOwner(row) : undefined;
   }
 
   async countOwners(): Promise<number> {
     return (this.sql('SELECT count(*) AS n FROM owners').get() as { n: number }).n;
+  }
+
+  async listOwners(): Promise<Owner[]> {
+    return this.sql('SELECT * FROM owners ORDER BY created_at, id').all().map(toOwner);
   }
 
   async createApiKey(key: ApiKey, secretHash: string): Promise<void> {
@@ -248,7 +211,7 @@ export class SqliteStore implements Store {
       `UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = @now,
          completed_at = NULL, updated_at = @now
        WHERE owner_id = @ownerId AND target_id = @targetId AND status = 'failed'
-         AND completed_at BETWEEN @since AND @until`,
+         AND completed_at BETWEEN @since AND @until AND ${NOT_WITHDRAWN}`,
     ).run({ ownerId, targetId, since, until, now }).changes;
   }
 
@@ -257,18 +220,6 @@ export class SqliteStore implements Store {
     events: NewEvent[],
     idempotency?: Idempotency,
   ): Promise<AcceptResult> {
-    const insertEvent = this.sql(
-      `INSERT INTO events (id, owner_id, type, account_id, ordering_key, occurred_at,
-         accepted_at, data, account)
-       VALUES (@id, @ownerId, @type, @accountId, @orderingKey, @occurredAt, @acceptedAt,
-         @data, @account)`,
-    );
-    const insertDelivery = this.sql(
-      `INSERT INTO deliveries (id, owner_id, event_id, event_type, account_id, subscription_id,
-         channel, target_id, ordering_key, ordered, status, next_attempt_at, created_at,
-         updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
-    );
     const findKey = this.sql(
       'SELECT request_hash, response FROM idempotency_keys WHERE owner_id = ? AND key = ?',
     );
@@ -285,30 +236,7 @@ export class SqliteStore implements Store {
           return { kind: 'replay', response: JSON.parse(seen.response) };
         }
       }
-      for (const { event, deliveries } of events) {
-        insertEvent.run({
-          ...event,
-          data: JSON.stringify(event.data),
-          account: event.account ? JSON.stringify(event.account) : null,
-        });
-        for (const d of deliveries) {
-          insertDelivery.run(
-            d.id,
-            ownerId,
-            event.id,
-            event.type,
-            event.accountId,
-            d.subscriptionId,
-            d.channel,
-            d.targetId,
-            d.orderingKey,
-            d.ordered ? 1 : 0,
-            event.acceptedAt,
-            event.acceptedAt,
-            event.acceptedAt,
-          );
-        }
-      }
+      this.insertEvents(ownerId, events);
       if (idempotency) {
         saveKey.run(
           ownerId,
@@ -320,6 +248,46 @@ export class SqliteStore implements Store {
       }
       return { kind: 'created' };
     })();
+  }
+
+  protected insertEvents(ownerId: string, events: NewEvent[]): void {
+    const insertEvent = this.sql(
+      `INSERT INTO events (id, owner_id, type, account_id, ordering_key, occurred_at,
+         accepted_at, data, account)
+       VALUES (@id, @ownerId, @type, @accountId, @orderingKey, @occurredAt, @acceptedAt,
+         @data, @account)`,
+    );
+    const insertDelivery = this.sql(
+      `INSERT INTO deliveries (id, owner_id, event_id, event_type, account_id, subscription_id,
+         channel, target_id, ordering_key, ordered, status, next_attempt_at, created_at,
+         updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
+    );
+    for (const { event, deliveries, feedsTriggers } of events) {
+      insertEvent.run({
+        ...event,
+        data: JSON.stringify(event.data),
+        account: event.account ? JSON.stringify(event.account) : null,
+      });
+      for (const d of deliveries) {
+        insertDelivery.run(
+          d.id,
+          ownerId,
+          event.id,
+          event.type,
+          event.accountId,
+          d.subscriptionId,
+          d.channel,
+          d.targetId,
+          d.orderingKey,
+          d.ordered ? 1 : 0,
+          event.acceptedAt,
+          event.acceptedAt,
+          event.acceptedAt,
+        );
+      }
+      if (feedsTriggers) this.enqueueFacts(event.id);
+    }
   }
 
   async getEvent(ownerId: string, id: string): Promise<EventRecord | undefined> {
@@ -376,10 +344,11 @@ export class SqliteStore implements Store {
       this.sql(
         `UPDATE deliveries SET status = @status, next_attempt_at = @next, lease_until = NULL,
            last_error = @lastError, updated_at = @now, completed_at = @completedAt,
-           attempts = attempts - @refund
+           attempts = attempts - @refund, outcome_seq = @outcomeSeq
          WHERE id = @id`,
       ).run({
         id: delivery.id,
+        outcomeSeq: this.nextOutcomeSeq(delivery.ownerId),
         status: outcome.status,
         next: outcome.nextAttemptAt ?? delivery.nextAttemptAt,
         lastError: outcome.lastError === undefined ? delivery.lastError : outcome.lastError,
@@ -390,14 +359,17 @@ export class SqliteStore implements Store {
       const a = outcome.attempt;
       if (!a) return;
       this.sql(
+        // Attempts are numbered over the delivery's whole life, across manual
+        // resends, so the log reads in order; the retry budget restarts on resend.
         `INSERT INTO attempts (id, delivery_id, owner_id, number, started_at, duration_ms, ok,
            status_code, error_code, error, response_body, request)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, (SELECT count(*) + 1 FROM attempts WHERE delivery_id = ?),
+           ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         a.id,
         delivery.id,
         delivery.ownerId,
-        a.number,
+        delivery.id,
         a.startedAt,
         a.durationMs,
         a.ok ? 1 : 0,
@@ -450,7 +422,8 @@ export class SqliteStore implements Store {
     const result = this.sql(
       `UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = @now,
          completed_at = NULL, updated_at = @now
-       WHERE owner_id = @ownerId AND id = @id AND status IN ('failed', 'succeeded', 'cancelled')`,
+       WHERE owner_id = @ownerId AND id = @id AND status IN ('failed', 'succeeded', 'cancelled')
+         AND ${NOT_WITHDRAWN}`,
     ).run({ ownerId, id, now });
     return result.changes > 0;
   }
@@ -469,11 +442,60 @@ export class SqliteStore implements Store {
   }
 
   async nextDueAt(): Promise<number | undefined> {
+    // A delivery held behind the in-flight head of its ordering key is not due at
+    // any time of its own; counting it would make an idle dispatcher spin.
     const row = this.sql(
-      "SELECT min(next_attempt_at) AS t FROM deliveries WHERE status = 'pending'",
+      `SELECT min(d.next_attempt_at) AS t FROM deliveries d
+       WHERE d.status = 'pending'
+         AND (d.ordered = 0 OR NOT EXISTS (
+           SELECT 1 FROM deliveries p
+           WHERE p.target_id = d.target_id AND p.ordering_key IS d.ordering_key
+             AND p.seq < d.seq AND p.status IN ('pending', 'in_flight')))`,
     ).get() as { t: number | null };
     return row.t ?? undefined;
   }
+
+  async queueStats(now: number): Promise<QueueStats[]> {
+    const rows = this.sql(QUEUE_STATS.replaceAll('$1', '@now')).all({ now }) as any[];
+    return rows.map(toQueueStats);
+  }
+}
+
+/** The same statement as the PostgreSQL store's; $1 is the time that decides "due". */
+const QUEUE_STATS = `SELECT channel,
+    sum(CASE WHEN status = 'pending' THEN 1 ELSE 0 END) AS pending,
+    sum(CASE WHEN status = 'pending' AND next_attempt_at <= $1 THEN 1 ELSE 0 END) AS due,
+    sum(CASE WHEN status = 'in_flight' THEN 1 ELSE 0 END) AS in_flight,
+    min(CASE WHEN status = 'pending' THEN created_at END) AS oldest_pending_at,
+    min(CASE WHEN status = 'pending' AND next_attempt_at <= $1 THEN next_attempt_at END)
+      AS oldest_due_at
+  FROM deliveries WHERE status IN ('pending', 'in_flight')
+  GROUP BY channel ORDER BY channel`;
+
+function toQueueStats(row: any): QueueStats {
+  return {
+    channel: row.channel,
+    pending: row.pending,
+    due: row.due,
+    inFlight: row.in_flight,
+    oldestPendingAt: row.oldest_pending_at,
+    oldestDueAt: row.oldest_due_at,
+  };
+}
+
+/** A withdrawn event is never delivered again, whatever resend is asked for. */
+const NOT_WITHDRAWN = `NOT EXISTS (SELECT 1 FROM events w
+  WHERE w.id = deliveries.event_id AND w.status = 'withdrawn')`;
+
+function toOwner(row: any): Owner {
+  return {
+    id: row.id,
+    name: row.name,
+    defaultLocale: row.default_locale,
+    platform: row.platform === 1,
+    alertEmail: row.alert_email,
+    createdAt: row.created_at,
+  };
 }
 
 function toApiKey(row: any): ApiKey {

@@ -1,0 +1,10 @@
+import { testCertificate } from '../test/helpers/tls-cert.ts';
+import { smtpTestCertificate } from '../test/helpers/smtp-cert.ts';
+let t0 = Date.now();
+await testCertificate(); console.log('cert1', Date.now()-t0); t0=Date.now();
+await smtpTestCertificate(); console.log('cert2', Date.now()-t0); t0=Date.now();
+const { startTestHerald } = await import('../test/helpers/herald-harness.ts');
+console.log('import', Date.now()-t0); t0=Date.now();
+const h = await startTestHerald(); console.log('start', Date.now()-t0); t0=Date.now();
+const h2 = await startTestHerald(); console.log('start2', Date.now()-t0); t0=Date.now();
+await h.stop(); await h2.stop();

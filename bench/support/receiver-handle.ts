@@ -1,0 +1,43 @@
+import { spawnRole, type RoleProcess } from './child-rpc.ts';
+
+export interface ReceivedSample {
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+  verified: boolean | null;
+  verifyError?: string;
+}
+
+/** The parent's view of bench/roles/receiver.ts: typed calls over IPC. */
+export interface ReceiverHandle {
+  urls: string[];
+  ca: string;
+  setSecret(index: number, secret: string): Promise<void>;
+  waitFor(count: number, timeoutMs: number): Promise<{ count: number; at: number }>;
+  /** Requests and TLS connections since the last reset. */
+  count(): Promise<{ count: number; at: number; connections: number }>;
+  /** The first request each server got since the last reset. */
+  samples(): Promise<(ReceivedSample | null)[]>;
+  reset(): Promise<void>;
+  track(on: boolean): Promise<void>;
+  /** [marker, epochMs] of each tracked arrival. */
+  arrivals(): Promise<[string, number][]>;
+  stop(): Promise<void>;
+}
+
+export async function startReceiverProcess(servers: number): Promise<ReceiverHandle> {
+  const role: RoleProcess = await spawnRole('receiver.ts');
+  const { urls, ca } = await role.call<{ urls: string[]; ca: string }>('start', { servers });
+  return {
+    urls,
+    ca,
+    setSecret: (index, secret) => role.call('setSecret', { index, secret }),
+    waitFor: (count, timeoutMs) => role.call('waitFor', { count, timeoutMs }),
+    count: () => role.call('count'),
+    samples: () => role.call('samples'),
+    reset: () => role.call('reset'),
+    track: (on) => role.call('track', on),
+    arrivals: () => role.call('arrivals'),
+    stop: () => role.stop(),
+  };
+}

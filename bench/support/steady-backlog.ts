@@ -1,0 +1,61 @@
+import type { RoleProcess } from './child-rpc.ts';
+import { epochMs, sleep } from './measure.ts';
+
+export interface BacklogRun {
+  /** Arrivals per second inside the measured window. */
+  arrivalsPerSecond: number;
+  arrivals: number;
+  windowMs: number;
+}
+
+/**
+ * Measures a delivery pipeline in its steady state, in bounded time however fast
+ * Herald is: events are posted through the API in batches (by the api-load role)
+ * whenever fewer than `backlog` arrivals are outstanding, so intake runs beside
+ * delivery and the queue never runs dry; after `warmUpMs`, arrivals are counted
+ * for `windowMs`. `perEvent` is how many arrivals one event makes (endpoints).
+ */
+export async function measureWithBacklog(options: {
+  load: RoleProcess;
+  target: { url: string; key: string };
+  arrivals: () => Promise<{ count: number }>;
+  perEvent: number;
+  backlog: number;
+  warmUpMs: number;
+  windowMs: number;
+}): Promise<BacklogRun> {
+  const { load, perEvent, backlog } = options;
+  const base = (await options.arrivals()).count;
+  let fedEvents = 0;
+  let running = true;
+  let feedError: unknown;
+
+  const feeder = (async () => {
+    while (running) {
+      const outstanding = fedEvents * perEvent - ((await options.arrivals()).count - base);
+      if (outstanding >= backlog) {
+        await sleep(20);
+        continue;
+      }
+      const total = Math.max(100, Math.ceil((backlog - outstanding) / perEvent / 2));
+      await load.call('feed', { ...options.target, total, batchSize: 100, concurrency: 2 });
+      fedEvents += total;
+    }
+  })().catch((error: unknown) => {
+    feedError = error;
+  });
+
+  try {
+    await sleep(options.warmUpMs);
+    const start = { ...(await options.arrivals()), at: epochMs() };
+    await sleep(options.windowMs);
+    const end = { ...(await options.arrivals()), at: epochMs() };
+    if (feedError) throw feedError;
+    const arrivals = end.count - start.count;
+    const windowMs = end.at - start.at;
+    return { arrivals, windowMs, arrivalsPerSecond: (arrivals * 1000) / windowMs };
+  } finally {
+    running = false;
+    await feeder;
+  }
+}

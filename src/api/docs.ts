@@ -1,0 +1,133 @@
+/**
+ * The API's documentation: an OpenAPI 3 document built from the same route schemas
+ * that validate requests, at /openapi.json, and a browsable page at /docs (Swagger
+ * UI, its files served from the package: the page loads nothing from elsewhere).
+ *
+ * Register it before any route: the document only sees routes added after it.
+ *
+ * Most routes declare no response schema, as fastify would then also filter what
+ * they send. Their responses are documented here instead, for the document only:
+ * the success status and body from response-docs.ts, and the error answers every
+ * /v1 route shares. test/api/docs.test.ts calls every route and checks the
+ * answers against the document, so the two cannot drift apart unnoticed.
+ */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifySchema, RouteOptions } from 'fastify';
+import type { Api } from './context.ts';
+import { responseDoc } from './response-docs.ts';
+import { ErrorBody } from './shared.ts';
+
+/** One route as registered, hidden from the document or not. */
+export interface RouteEntry {
+  method: string;
+  /** In OpenAPI form: `/v1/endpoints/{id}`. */
+  path: string;
+  hidden: boolean;
+}
+
+const inventories = new WeakMap<object, RouteEntry[]>();
+
+const TAGS = [
+  { name: 'owners', description: 'Owners (tenants) and their API keys; admin scope' },
+  { name: 'catalogue', description: 'The event types, their payload schemas and tokens' },
+  { name: 'events', description: 'Posting events and reading, changing or withdrawing them' },
+  { name: 'deliveries', description: 'The delivery log, attempts, resends and outcome feed' },
+  { name: 'operations', description: 'Probes and metrics for operators; outside /v1' },
+];
+
+/** Every route the server registers, in registration order (HEAD routes left out). */
+export function routeInventory(app: Api): RouteEntry[] {
+  return inventories.get(app) ?? [];
+}
+
+/** Registers the OpenAPI generator, /openapi.json and /docs; call before any route. */
+export async function registerDocs(app: Api): Promise<void> {
+  const inventory: RouteEntry[] = [];
+  inventories.set(app, inventory);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (method === 'HEAD') continue;
+      const hidden = Boolean((route.schema as { hide?: boolean } | undefined)?.hide);
+      inventory.push({ method, path: openApiPath(route.url), hidden });
+    }
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Herald API',
+        version: '1',
+        description:
+          'Billing events in; signed webhooks and canned emails out. Every /v1 route ' +
+          'takes an API key as "Authorization: Bearer <key>"; errors answer ' +
+          '{"error": {"code", "message", "field"}}.',
+      },
+      tags: TAGS,
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'A Herald API key (hk_...)' },
+        },
+      },
+      security: [{ bearer: [] }],
+    },
+    transform: ({ schema, url, route }) => ({
+      schema: documented(schema, url, route as RouteOptions),
+      url,
+    }),
+  });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { deepLinking: true, defaultModelsExpandDepth: 0 },
+    theme: { title: 'Herald API' },
+  });
+}
+
+/** Fastify's `:id` as OpenAPI's `{id}`. */
+export function openApiPath(url: string): string {
+  return url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+}
+
+/** The route's schema as the document shows it; the route itself keeps its own. */
+function documented(schema: FastifySchema | undefined, url: string, route: RouteOptions) {
+  const base = (schema ?? {}) as FastifySchema & Record<string, unknown>;
+  if (base.hide || !url.startsWith('/v1/')) return base;
+
+  const method = [route.method].flat()[0];
+  const path = openApiPath(url);
+  const scope = (route.config as { scope?: string } | undefined)?.scope;
+  const needs = scope
+    ? `Needs a key with the ${scope} scope (an admin key has every scope).`
+    : 'Any valid key of the owner will do.';
+  const description = [base.description, needs].filter(Boolean).join('\n\n');
+
+  const success = responseDoc(method, path);
+  const errors: Record<string, unknown> = {
+    401: described(ErrorBody, 'No key, or a key that is not valid'),
+  };
+  if (base.body || base.querystring || base.params) {
+    errors[400] = described(ErrorBody, 'The request is invalid; `field` names the culprit');
+  }
+  if (scope) errors[403] = described(ErrorBody, `The key lacks the ${scope} scope`);
+  if (path.includes('{')) errors[404] = described(ErrorBody, 'No such record of this owner');
+
+  return {
+    ...base,
+    tags: base.tags ?? [path.split('/')[2]],
+    description,
+    response: {
+      [success.status]: success.schema
+        ? described(success.schema, success.description)
+        : { description: success.description, type: 'null' },
+      ...errors,
+      ...(base.response as object | undefined),
+    },
+  };
+}
+
+function described(schema: object, description: string) {
+  return { ...schema, description };
+}

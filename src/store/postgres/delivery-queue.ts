@@ -1,0 +1,207 @@
+import type pg from 'pg';
+import type { DeliveryOutcome, DeliveryRecord, QueueStats } from '../store.ts';
+import { BUMP_OUTCOME_SEQ } from './event-changes.ts';
+import { toDelivery } from './rows.ts';
+
+/** One row per (target, key) with ordered work queued: its earliest delivery. */
+const KEYS = `keys AS (
+  (SELECT target_id, coalesce(ordering_key, '') AS k, seq FROM deliveries
+   WHERE ordered AND status IN ('pending', 'in_flight')
+   ORDER BY target_id, coalesce(ordering_key, ''), seq LIMIT 1)
+  UNION ALL
+  SELECT next.* FROM keys CROSS JOIN LATERAL (
+    SELECT target_id, coalesce(ordering_key, '') AS k, seq FROM deliveries
+    WHERE ordered AND status IN ('pending', 'in_flight')
+      AND (target_id, coalesce(ordering_key, '')) > (keys.target_id, keys.k)
+    ORDER BY target_id, coalesce(ordering_key, ''), seq LIMIT 1) next
+)`;
+
+/** Delivery d is a pending head, not held by an earlier unordered one either. */
+const IS_HEAD = `d.seq = ANY (ARRAY(SELECT seq FROM keys)) AND d.status = 'pending'
+  AND NOT EXISTS (
+    SELECT 1 FROM deliveries p
+    WHERE p.target_id = d.target_id
+      AND coalesce(p.ordering_key, '') = coalesce(d.ordering_key, '')
+      AND p.seq < d.seq AND p.status IN ('pending', 'in_flight'))`;
+
+/**
+ * The queue side of the PostgreSQL store: claiming due deliveries under a lease,
+ * taking back expired leases, and recording outcomes. Any number of worker
+ * processes run these against one database at once.
+ *
+ * Claiming is one statement. Its SELECTs pick due deliveries and lock them FOR
+ * UPDATE SKIP LOCKED, so two workers claiming at the same moment split the work
+ * between them instead of queueing on each other's rows; the UPDATE then marks
+ * exactly the rows picked as in flight.
+ *
+ * Ordered deliveries (same target and ordering key) go one at a time. Of the two
+ * ways to hold that across workers, a transaction-level advisory lock per (target,
+ * key) or claiming only the head of each key, this takes the second, and it needs
+ * no lock beyond the row locks SKIP LOCKED already takes. Only a key's head (its
+ * earliest delivery still pending or in flight) can be picked, and only while it
+ * is pending, so at most one delivery per key is picked by anyone; its row lock
+ * decides which worker gets it. A racing worker whose snapshot predates the claim
+ * either finds the head locked (skipped) or, once committed, no longer pending
+ * (PostgreSQL rechecks the WHERE clause on the row's new version); the next
+ * delivery of the key is no head in that snapshot, as the head is still pending
+ * there. A delivery stops being pending or in flight only by finishing, so "all
+ * earlier ones finished" cannot turn false again before the claim commits.
+ *
+ * The heads are found with a loose index scan (the recursive `keys`): one index
+ * probe per key with work queued, rather than one per queued delivery as a NOT
+ * EXISTS over every pending row would cost, which matters when thousands wait
+ * behind a few dozen keys. A head also waits for an earlier unordered delivery of
+ * its key (an endpoint switched to ordered with work queued), as in SQLite.
+ *
+ * It relies on seq order matching commit order within a key, which a sequence
+ * alone does not give: acceptEvents takes a per-owner lock for it.
+ */
+export async function claimDeliveries(
+  pool: pg.Pool,
+  now: number,
+  limit: number,
+  leaseMs: number,
+): Promise<DeliveryRecord[]> {
+  const { rows } = await pool.query(
+    `WITH RECURSIVE ${KEYS},
+     heads AS (
+       SELECT d.seq, d.next_attempt_at FROM deliveries d
+       WHERE ${IS_HEAD} AND d.next_attempt_at <= $1
+       ORDER BY d.next_attempt_at, d.seq LIMIT $3
+       FOR UPDATE OF d SKIP LOCKED
+     ),
+     unordered AS (
+       SELECT seq, next_attempt_at FROM deliveries
+       WHERE status = 'pending' AND NOT ordered AND next_attempt_at <= $1
+       ORDER BY next_attempt_at, seq LIMIT $3
+       FOR UPDATE SKIP LOCKED
+     ),
+     -- Up to twice the limit may be locked; the rows not picked stay pending and
+     -- are unlocked when the statement commits.
+     picked AS (
+       SELECT seq FROM (SELECT * FROM heads UNION ALL SELECT * FROM unordered) due
+       ORDER BY next_attempt_at, seq LIMIT $3
+     )
+     UPDATE deliveries
+     SET status = 'in_flight', lease_until = $2, attempts = attempts + 1, updated_at = $1
+     WHERE seq IN (SELECT seq FROM picked)
+     RETURNING *`,
+    [now, now + leaseMs, limit],
+  );
+  return rows.map(toDelivery).sort((a, b) => a.seq - b.seq);
+}
+
+/**
+ * When the next claimable delivery falls due. An ordered delivery held behind its
+ * key's head does not count: it is claimable only once the head finishes, and the
+ * worker finishing the head claims again at once. Counting it would give a time
+ * in the past for as long as the head is in flight, and an idle dispatcher that
+ * sleeps until that time would poll the database without pause.
+ */
+export async function nextDueAt(pool: pg.Pool): Promise<number | undefined> {
+  const { rows } = await pool.query(
+    `WITH RECURSIVE ${KEYS}
+     SELECT least(
+       (SELECT min(next_attempt_at) FROM deliveries WHERE status = 'pending' AND NOT ordered),
+       (SELECT min(d.next_attempt_at) FROM deliveries d WHERE ${IS_HEAD})
+     ) AS t`,
+  );
+  return rows[0].t ?? undefined;
+}
+
+/**
+ * Returns deliveries whose lease ran out to pending. Several workers may run this
+ * at once; a row another worker already released no longer matches once its lock
+ * is granted, so each delivery is released once.
+ */
+export async function releaseExpiredLeases(pool: pg.Pool, now: number): Promise<number> {
+  const result = await pool.query(
+    `UPDATE deliveries SET status = 'pending', lease_until = NULL, updated_at = $1
+     WHERE status = 'in_flight' AND lease_until < $1`,
+    [now],
+  );
+  return result.rowCount ?? 0;
+}
+
+/**
+ * Records an outcome and its attempt, and numbers the outcome for the owner's
+ * feed, in one statement. Every completion of an owner waits on that owner's
+ * counter row, so the row is held for no more than this statement and its
+ * commit; and it is locked before the delivery row, the order a withdrawal takes
+ * them in too, so the two never deadlock. Attempts are numbered over the
+ * delivery's whole life, across manual resends, as in SQLite. Times are rounded:
+ * bigint columns refuse a fractional millisecond that SQLite would have kept.
+ */
+export async function completeDelivery(
+  pool: pg.Pool,
+  delivery: DeliveryRecord,
+  outcome: DeliveryOutcome,
+  now: number,
+): Promise<void> {
+  const finished = outcome.status !== 'pending';
+  const values: unknown[] = [
+    delivery.id,
+    outcome.status,
+    Math.round(outcome.nextAttemptAt ?? delivery.nextAttemptAt),
+    outcome.lastError === undefined ? delivery.lastError : outcome.lastError,
+    now,
+    finished ? now : null,
+    outcome.refundAttempt ? 1 : 0,
+    delivery.ownerId,
+  ];
+  const update = `WITH bump AS (${BUMP_OUTCOME_SEQ.replace('$1', '$8')}),
+    changed AS (
+      UPDATE deliveries SET status = $2, next_attempt_at = $3, lease_until = NULL,
+        last_error = $4, updated_at = $5, completed_at = $6, attempts = attempts - $7,
+        outcome_seq = (SELECT value FROM bump)
+      WHERE id = $1)`;
+  const a = outcome.attempt;
+  if (!a) {
+    await pool.query(`${update} SELECT 1`, values);
+    return;
+  }
+  await pool.query(
+    `${update}
+     INSERT INTO attempts (id, delivery_id, owner_id, number, started_at, duration_ms, ok,
+       status_code, error_code, error, response_body, request)
+     VALUES ($9, $1, $8, (SELECT count(*) + 1 FROM attempts WHERE delivery_id = $1),
+       $10, $11, $12, $13, $14, $15, $16, $17)`,
+    [
+      ...values,
+      a.id,
+      a.startedAt,
+      Math.round(a.durationMs),
+      a.ok,
+      a.statusCode,
+      a.errorCode,
+      a.error,
+      a.responseBody,
+      JSON.stringify(a.request),
+    ],
+  );
+}
+
+/** Queue depth per channel; the same statement as the SQLite store's. */
+export async function queueStats(pool: pg.Pool, now: number): Promise<QueueStats[]> {
+  const { rows } = await pool.query(
+    `SELECT channel,
+       sum(CASE WHEN status = 'pending' THEN 1 ELSE 0 END) AS pending,
+       sum(CASE WHEN status = 'pending' AND next_attempt_at <= $1 THEN 1 ELSE 0 END) AS due,
+       sum(CASE WHEN status = 'in_flight' THEN 1 ELSE 0 END) AS in_flight,
+       min(CASE WHEN status = 'pending' THEN created_at END) AS oldest_pending_at,
+       min(CASE WHEN status = 'pending' AND next_attempt_at <= $1 THEN next_attempt_at END)
+         AS oldest_due_at
+     FROM deliveries WHERE status IN ('pending', 'in_flight')
+     GROUP BY channel ORDER BY channel`,
+    [now],
+  );
+  // sum() over integers is bigint, which the pool's parser already turns to numbers.
+  return rows.map((row) => ({
+    channel: row.channel,
+    pending: row.pending,
+    due: row.due,
+    inFlight: row.in_flight,
+    oldestPendingAt: row.oldest_pending_at,
+    oldestDueAt: row.oldest_due_at,
+  }));
+}

@@ -1,0 +1,130 @@
+import type pg from 'pg';
+import type { AcceptResult, Idempotency, NewEvent } from '../store.ts';
+import { LOCKS } from './locks.ts';
+import { NOTIFY_WORK } from './work-notifier.ts';
+
+/**
+ * The body of acceptEvents, run inside its transaction: the idempotency key, then
+ * the events.
+ *
+ * The key is inserted ON CONFLICT DO NOTHING before any event: a concurrent
+ * request with the same key waits on that row until this one commits or rolls
+ * back, then finds it and replays (or refuses) rather than queueing the work twice.
+ */
+export async function acceptEventsIn(
+  client: pg.PoolClient,
+  ownerId: string,
+  events: NewEvent[],
+  idempotency?: Idempotency,
+): Promise<AcceptResult> {
+  if (idempotency) {
+    const saved = await client.query(
+      `INSERT INTO idempotency_keys (owner_id, key, request_hash, response, created_at)
+       VALUES ($1, $2, $3, $4::jsonb, $5)
+       ON CONFLICT (owner_id, key) DO NOTHING`,
+      [
+        ownerId,
+        idempotency.key,
+        idempotency.requestHash,
+        JSON.stringify(idempotency.response),
+        Date.now(),
+      ],
+    );
+    if (saved.rowCount === 0) {
+      const { rows } = await client.query(
+        'SELECT request_hash, response FROM idempotency_keys WHERE owner_id = $1 AND key = $2',
+        [ownerId, idempotency.key],
+      );
+      if (rows[0].request_hash !== idempotency.requestHash) return { kind: 'conflict' };
+      return { kind: 'replay', response: rows[0].response };
+    }
+  }
+  await insertEvents(client, ownerId, events);
+  return { kind: 'created' };
+}
+
+/**
+ * Inserts events, their deliveries and trigger inbox entries, and announces the
+ * work at commit; the caller holds the transaction (acceptEvents, a scheduled
+ * notification firing).
+ *
+ * First a transaction-level advisory lock per owner. Sequence numbers are handed
+ * out at insert time but become visible at commit, so two overlapping intakes
+ * could otherwise commit seq 11 before seq 10: a reader paging events by seq
+ * would step over 10 for good, and a worker could claim delivery 11 of an ordered
+ * key while 10 was still invisible, then 10 beside it. With the lock, an owner's
+ * events and deliveries commit in seq order. Intakes of one owner take turns for
+ * the few milliseconds of their inserts; other owners are not held up.
+ */
+export async function insertEvents(
+  client: pg.PoolClient,
+  ownerId: string,
+  events: NewEvent[],
+): Promise<void> {
+  await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCKS.intake, ownerId]);
+
+  // One statement per table for the whole batch: rows travel as one JSON array
+  // and are inserted in array order (n), so seq follows the order given.
+  const eventRows = events.map(({ event }, n) => ({
+    n,
+    id: event.id,
+    owner_id: event.ownerId,
+    type: event.type,
+    account_id: event.accountId,
+    ordering_key: event.orderingKey,
+    occurred_at: event.occurredAt,
+    accepted_at: event.acceptedAt,
+    data: event.data,
+    account: event.account,
+  }));
+  await client.query(
+    `INSERT INTO events (id, owner_id, type, account_id, ordering_key, occurred_at,
+       accepted_at, data, account)
+     SELECT id, owner_id, type, account_id, ordering_key, occurred_at, accepted_at, data,
+       account
+     FROM jsonb_to_recordset($1::jsonb) AS e(n integer, id text, owner_id text, type text,
+       account_id text, ordering_key text, occurred_at bigint, accepted_at bigint,
+       data jsonb, account jsonb)
+     ORDER BY n`,
+    [JSON.stringify(eventRows)],
+  );
+
+  const deliveryRows = events
+    .flatMap(({ event, deliveries }) => deliveries.map((d) => ({ event, d })))
+    .map(({ event, d }, n) => ({
+      n,
+      id: d.id,
+      event_id: event.id,
+      event_type: event.type,
+      account_id: event.accountId,
+      subscription_id: d.subscriptionId,
+      channel: d.channel,
+      target_id: d.targetId,
+      ordering_key: d.orderingKey,
+      ordered: d.ordered,
+      at: event.acceptedAt,
+    }));
+  const facts = events.filter((e) => e.feedsTriggers).map((e) => e.event.id);
+  if (facts.length > 0) {
+    await client.query(
+      `INSERT INTO trigger_inbox (event_id)
+       SELECT id FROM unnest($1::text[]) WITH ORDINALITY AS f(id, n) ORDER BY n
+       ON CONFLICT DO NOTHING`,
+      [facts],
+    );
+  }
+  if (deliveryRows.length === 0) return;
+  await client.query(
+    `INSERT INTO deliveries (id, owner_id, event_id, event_type, account_id, subscription_id,
+       channel, target_id, ordering_key, ordered, status, next_attempt_at, created_at,
+       updated_at)
+     SELECT id, $2, event_id, event_type, account_id, subscription_id, channel, target_id,
+       ordering_key, ordered, 'pending', at, at, at
+     FROM jsonb_to_recordset($1::jsonb) AS d(n integer, id text, event_id text,
+       event_type text, account_id text, subscription_id text, channel text,
+       target_id text, ordering_key text, ordered boolean, at bigint)
+     ORDER BY n`,
+    [JSON.stringify(deliveryRows), ownerId],
+  );
+  await client.query(NOTIFY_WORK);
+}

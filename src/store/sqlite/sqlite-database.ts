@@ -1,0 +1,65 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { NewEvent, SchemaState } from '../store.ts';
+import { SQLITE_MIGRATIONS } from './migrations.ts';
+
+/**
+ * The SQLite connection that SqliteStore's layers share: one file in WAL mode,
+ * synchronous=FULL so that an acknowledged event survives power loss, not only a
+ * crash of the process, and a cache of prepared statements.
+ */
+export abstract class SqliteDatabase {
+  protected readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('foreign_keys = ON');
+  }
+
+  protected sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
+  async migrate(): Promise<void> {
+    const current = this.db.pragma('user_version', { simple: true }) as number;
+    for (let version = current; version < SQLITE_MIGRATIONS.length; version++) {
+      this.db.transaction(() => {
+        this.db.exec(SQLITE_MIGRATIONS[version]);
+        this.db.pragma(`user_version = ${version + 1}`);
+      })();
+    }
+  }
+
+  async schemaState(): Promise<SchemaState> {
+    const applied = this.db.pragma('user_version', { simple: true }) as number;
+    return { applied, latest: SQLITE_MIGRATIONS.length };
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+
+  /** The owner's next delivery outcome number; callers hold a transaction. */
+  protected nextOutcomeSeq(ownerId: string): number {
+    const row = this.sql(
+      `INSERT INTO owner_sequences (owner_id, name, value) VALUES (?, 'outcome', 1)
+       ON CONFLICT (owner_id, name) DO UPDATE SET value = owner_sequences.value + 1
+       RETURNING value`,
+    ).get(ownerId) as { value: number };
+    return row.value;
+  }
+
+  /** Inserts events, their deliveries and inbox entries; callers hold a transaction. */
+  protected abstract insertEvents(ownerId: string, events: NewEvent[]): void;
+}

@@ -1,0 +1,441 @@
+/**
+ * The storage suite: one set of behaviours every backend must show, run over
+ * SQLite always and over PostgreSQL when HERALD_TEST_DATABASE_URL is set. Each
+ * test gets an empty store of its own.
+ */
+import assert from 'node:assert/strict';
+import { after, afterEach, beforeEach, describe, test } from 'node:test';
+import { UniqueViolation, type RecordWrite, type Store } from '../../src/store/store.ts';
+import { backends, closeBackends, type OpenedStore } from './backends.ts';
+import { delivery, event, ids, owner, queue } from './fixtures.ts';
+
+const LEASE = 30_000;
+
+after(() => closeBackends());
+
+for (const backend of backends()) {
+  describe(`the ${backend.name} store`, () => {
+    let opened: OpenedStore;
+    let store: Store;
+
+    beforeEach(async () => {
+      opened = await backend.open();
+      store = opened.store;
+      await store.createOwner(owner('own-1', true));
+      await store.createOwner(owner('own-2'));
+    });
+    afterEach(() => opened.cleanup());
+
+    test('keeps owners and counts them', async () => {
+      assert.equal(await store.countOwners(), 2);
+      const first = await store.getOwner('own-1');
+      assert.deepEqual(first, owner('own-1', true));
+      await store.updateOwner({ ...first!, name: 'Renamed', alertEmail: 'ops@example.com' });
+      const renamed = await store.getOwner('own-1');
+      assert.equal(renamed?.name, 'Renamed');
+      assert.equal(renamed?.alertEmail, 'ops@example.com');
+      assert.equal(await store.getOwner('own-9'), undefined);
+    });
+
+    test('finds API keys by secret hash and deletes them per owner', async () => {
+      const key = {
+        id: 'key-1',
+        ownerId: 'own-1',
+        name: 'ci',
+        prefix: 'hk_1',
+        scopes: ['events:create' as const, 'config' as const],
+        createdAt: 5,
+      };
+      await store.createApiKey(key, 'hash-1');
+      await store.createApiKey({ ...key, id: 'key-2', createdAt: 6 }, 'hash-2');
+      assert.deepEqual(await store.findApiKeyByHash('hash-1'), key);
+      assert.equal(await store.findApiKeyByHash('nope'), undefined);
+      assert.deepEqual(ids(await store.listApiKeys('own-1')), ['key-1', 'key-2']);
+      assert.equal(await store.deleteApiKey('own-2', 'key-1'), false);
+      assert.equal(await store.deleteApiKey('own-1', 'key-1'), true);
+      assert.deepEqual(ids(await store.listApiKeys('own-1')), ['key-2']);
+    });
+
+    test('stores records per owner and kind, and replaces them in place', async () => {
+      await store.putRecords([
+        { ownerId: 'own-1', kind: 'account', id: 'a1', doc: { id: 'a1', name: 'Ann' } },
+        { ownerId: 'own-1', kind: 'account', id: 'a2', doc: { id: 'a2', tags: ['x', 'y'] } },
+        { ownerId: 'own-2', kind: 'account', id: 'a1', doc: { id: 'a1', name: 'Other' } },
+      ]);
+      await store.putRecords([
+        { ownerId: 'own-1', kind: 'account', id: 'a1', doc: { id: 'a1', name: 'Anna' } },
+      ]);
+      const a1 = await store.getRecord<{ name: string }>('own-1', 'account', 'a1');
+      assert.equal(a1?.doc.name, 'Anna');
+      assert.ok(a1!.updatedAt >= a1!.createdAt);
+      const list = await store.listRecords('own-1', 'account');
+      assert.deepEqual(ids(list), ['a1', 'a2']);
+      assert.deepEqual(list[1].doc, { id: 'a2', tags: ['x', 'y'] });
+      assert.equal(await store.getRecord('own-1', 'endpoint', 'a1'), undefined);
+      assert.equal(await store.deleteRecord('own-1', 'account', 'a1'), true);
+      assert.equal(await store.deleteRecord('own-1', 'account', 'a1'), false);
+      const other = await store.getRecord<{ name: string }>('own-2', 'account', 'a1');
+      assert.equal(other?.doc.name, 'Other');
+    });
+
+    test('refuses a taken unique key and writes nothing of that call', async () => {
+      const kind = 'contact-type';
+      await store.putRecords([
+        { ownerId: 'own-1', kind, id: 'ct1', doc: { name: 'billing' }, uniqueKey: 'billing' },
+      ]);
+      await assert.rejects(
+        store.putRecords([
+          { ownerId: 'own-1', kind, id: 'ct2', doc: { name: 'service' }, uniqueKey: 'service' },
+          { ownerId: 'own-1', kind, id: 'ct3', doc: { name: 'billing' }, uniqueKey: 'billing' },
+        ]),
+        UniqueViolation,
+      );
+      assert.equal(await store.getRecord('own-1', kind, 'ct2'), undefined);
+      // The same key is free for another owner.
+      await store.putRecords([
+        { ownerId: 'own-2', kind, id: 'ct1', doc: { name: 'billing' }, uniqueKey: 'billing' },
+      ]);
+      const found = await store.findRecordByUniqueKey('own-1', kind, 'billing');
+      assert.equal(found?.id, 'ct1');
+    });
+
+    test('swaps unique keys between records in one call and keeps keys left unset', async () => {
+      const kind = 'contact-type';
+      await store.putRecords([
+        { ownerId: 'own-1', kind, id: 'ct1', doc: { v: 1 }, uniqueKey: 'billing' },
+        { ownerId: 'own-1', kind, id: 'ct2', doc: { v: 1 }, uniqueKey: 'service' },
+      ]);
+      await store.putRecords([
+        { ownerId: 'own-1', kind, id: 'ct1', doc: { v: 2 }, uniqueKey: 'service' },
+        { ownerId: 'own-1', kind, id: 'ct2', doc: { v: 2 }, uniqueKey: 'billing' },
+      ]);
+      assert.equal((await store.findRecordByUniqueKey('own-1', kind, 'billing'))?.id, 'ct2');
+      await store.putRecords([{ ownerId: 'own-1', kind, id: 'ct1', doc: { v: 3 } }]);
+      const kept = await store.getRecord('own-1', kind, 'ct1');
+      assert.equal(kept?.uniqueKey, 'service');
+      assert.deepEqual(kept?.doc, { v: 3 });
+    });
+
+    test('moves the default between records, one default under concurrent calls', async () => {
+      const kind = 'smtp-profile';
+      const profiles: RecordWrite<unknown>[] = Array.from({ length: 8 }, (_, i) => ({
+        ownerId: 'own-1',
+        kind,
+        id: `smtp-${i}`,
+        doc: { id: `smtp-${i}`, isDefault: false },
+      }));
+      await store.putRecords(profiles);
+      assert.equal(await store.makeDefault('own-1', kind, 'smtp-0'), true);
+      assert.equal(await store.makeDefault('own-1', kind, 'missing'), false);
+
+      const others = await opened.another();
+      const calls = profiles.flatMap((p, i) => {
+        const via = i % 2 === 0 ? store : others;
+        return [via.makeDefault('own-1', kind, p.id), via.makeDefault('own-1', kind, p.id)];
+      });
+      assert.ok((await Promise.all(calls)).every(Boolean));
+
+      const list = await store.listRecords<{ isDefault: boolean }>('own-1', kind);
+      const defaults = list.filter((r) => r.uniqueKey === 'default');
+      assert.equal(defaults.length, 1, JSON.stringify(list));
+      assert.deepEqual(
+        list.filter((r) => r.doc.isDefault).map((r) => r.id),
+        [defaults[0].id],
+      );
+    });
+
+    test('merges a patch into a record, removing fields set to null', async () => {
+      const doc = { id: 'e1', enabled: true, failingSince: 5, auth: { type: 'basic', u: 'x' } };
+      await store.putRecords([{ ownerId: 'own-1', kind: 'endpoint', id: 'e1', doc }]);
+      const patch = { failingSince: null, auth: { u: null, scope: 's' }, extra: { a: 1 } };
+      assert.equal(await store.mergeRecord('own-1', 'endpoint', 'e1', patch), true);
+      assert.deepEqual((await store.getRecord('own-1', 'endpoint', 'e1'))?.doc, {
+        id: 'e1',
+        enabled: true,
+        auth: { type: 'basic', scope: 's' },
+        extra: { a: 1 },
+      });
+      assert.equal(await store.mergeRecord('own-1', 'endpoint', 'nope', { a: 1 }), false);
+    });
+
+    test('accepts events with their deliveries, in the order given', async () => {
+      const result = await store.acceptEvents('own-1', [
+        event('own-1', 'evt-1', [delivery('del-1'), delivery('del-2', { channel: 'email' })]),
+        event('own-1', 'evt-2', [delivery('del-3')]),
+      ]);
+      assert.deepEqual(result, { kind: 'created' });
+      const first = await store.getEvent('own-1', 'evt-1');
+      const second = await store.getEventById('evt-2');
+      assert.ok(first && second && second.seq > first.seq);
+      assert.equal(first.status, 'accepted');
+      assert.deepEqual(first.data, { invoice: { id: 'inv-evt-1', total: 12.5 } });
+      assert.deepEqual(first.account, { id: 'acc-1', name: 'Zoë' });
+      assert.equal(await store.getEvent('own-2', 'evt-1'), undefined);
+
+      const all = await store.listDeliveries('own-1', { limit: 10 });
+      assert.deepEqual(ids(all), ['del-1', 'del-2', 'del-3']);
+      assert.ok(all.every((d, i) => i === 0 || d.seq > all[i - 1].seq));
+      const [d1] = all;
+      assert.equal(d1.status, 'pending');
+      assert.equal(d1.attempts, 0);
+      assert.equal(d1.nextAttemptAt, 1000);
+      assert.equal(d1.eventType, 'invoice.created');
+      assert.equal(d1.accountId, 'acc-1');
+      assert.equal(d1.ordered, false);
+      assert.equal(d1.leaseUntil, null);
+    });
+
+    test('replays a repeated idempotency key and refuses one reused for another body', async () => {
+      const key = { key: 'idem-1', requestHash: 'h1', response: { id: 'evt-1', n: [1, 2] } };
+      const first = await store.acceptEvents('own-1', [event('own-1', 'evt-1')], key);
+      assert.deepEqual(first, { kind: 'created' });
+      const again = await store.acceptEvents('own-1', [event('own-1', 'evt-x')], key);
+      assert.deepEqual(again, { kind: 'replay', response: { id: 'evt-1', n: [1, 2] } });
+      const other = { ...key, requestHash: 'h2' };
+      assert.deepEqual(await store.acceptEvents('own-1', [event('own-1', 'evt-y')], other), {
+        kind: 'conflict',
+      });
+      assert.equal(await store.getEvent('own-1', 'evt-x'), undefined);
+      // Keys belong to their owner.
+      const elsewhere = await store.acceptEvents('own-2', [event('own-2', 'evt-z')], key);
+      assert.deepEqual(elsewhere, { kind: 'created' });
+    });
+
+    test('queues work once when requests with one idempotency key race', async () => {
+      const others = await opened.another();
+      const key = { key: 'race', requestHash: 'h', response: { ok: true } };
+      const results = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          (i % 2 ? others : store).acceptEvents(
+            'own-1',
+            [event('own-1', `evt-${i}`, [delivery(`del-${i}`)])],
+            key,
+          ),
+        ),
+      );
+      assert.equal(results.filter((r) => r.kind === 'created').length, 1);
+      assert.ok(results.every((r) => r.kind !== 'conflict'));
+      assert.equal((await store.listDeliveries('own-1', { limit: 100 })).length, 1);
+      assert.equal((await store.listEvents('own-1', 0, 100)).length, 1);
+    });
+
+    test('lists events after a cursor, per owner', async () => {
+      const batch = Array.from({ length: 5 }, (_, i) => event('own-1', `evt-${i}`));
+      await store.acceptEvents('own-1', batch);
+      await store.acceptEvents('own-2', [event('own-2', 'evt-other')]);
+      const page1 = await store.listEvents('own-1', 0, 2);
+      assert.deepEqual(ids(page1), ['evt-0', 'evt-1']);
+      const page2 = await store.listEvents('own-1', page1[1].seq, 10);
+      assert.deepEqual(ids(page2), ['evt-2', 'evt-3', 'evt-4']);
+      assert.deepEqual(await store.listEvents('own-1', page2[2].seq, 10), []);
+    });
+
+    test('claims due deliveries under a lease, counting the attempt', async () => {
+      await queue(store, 'own-1', [delivery('d1'), delivery('d2'), delivery('d3')], 1000);
+      await queue(store, 'own-1', [delivery('later')], 5000);
+      const claimed = await store.claimDeliveries(2000, 2, LEASE);
+      assert.deepEqual(ids(claimed), ['d1', 'd2']);
+      for (const d of claimed) {
+        assert.equal(d.status, 'in_flight');
+        assert.equal(d.attempts, 1);
+        assert.equal(d.leaseUntil, 2000 + LEASE);
+      }
+      assert.deepEqual(ids(await store.claimDeliveries(2000, 10, LEASE)), ['d3']);
+      assert.deepEqual(await store.claimDeliveries(2000, 10, LEASE), []);
+      assert.deepEqual(ids(await store.claimDeliveries(5000, 10, LEASE)), ['later']);
+    });
+
+    test('returns deliveries whose lease ran out to the queue', async () => {
+      await queue(store, 'own-1', [delivery('d1'), delivery('d2')]);
+      await store.claimDeliveries(1000, 1, 100);
+      await store.claimDeliveries(1050, 1, 100);
+      assert.equal(await store.releaseExpiredLeases(1101), 1);
+      const d1 = await store.getDelivery('own-1', 'd1');
+      assert.equal(d1?.status, 'pending');
+      assert.equal(d1?.leaseUntil, null);
+      assert.equal((await store.getDelivery('own-1', 'd2'))?.status, 'in_flight');
+      const retaken = await store.claimDeliveries(1101, 10, 100);
+      assert.deepEqual(ids(retaken), ['d1']);
+      assert.equal(retaken[0].attempts, 2);
+    });
+
+    test('holds ordered deliveries of one key behind the head, key by key', async () => {
+      const ordered = (id: string, orderingKey: string | null, targetId = 'end-1') =>
+        delivery(id, { ordered: true, orderingKey, targetId });
+      await queue(store, 'own-1', [
+        ordered('a1', 'acc-a'),
+        ordered('b1', 'acc-b'),
+        ordered('a2', 'acc-a'),
+        ordered('n1', null),
+        ordered('n2', null),
+        ordered('a1-other-target', 'acc-a', 'end-2'),
+        delivery('u1', { orderingKey: 'acc-a' }),
+      ]);
+      let claimed = await store.claimDeliveries(1000, 100, LEASE);
+      assert.deepEqual(ids(claimed), ['a1', 'b1', 'n1', 'a1-other-target', 'u1']);
+      assert.deepEqual(await store.claimDeliveries(1000, 100, LEASE), []);
+
+      // A head that failed and waits for its retry still holds the rest of its key.
+      const a1 = claimed[0];
+      await store.completeDelivery(a1, { status: 'pending', nextAttemptAt: 9000 }, 1500);
+      assert.deepEqual(await store.claimDeliveries(2000, 100, LEASE), []);
+      claimed = await store.claimDeliveries(9000, 100, LEASE);
+      assert.deepEqual(ids(claimed), ['a1']);
+      await store.completeDelivery(claimed[0], { status: 'succeeded' }, 9001);
+      assert.deepEqual(ids(await store.claimDeliveries(9002, 100, LEASE)), ['a2']);
+    });
+
+    test('records an outcome with its attempt, and refunds a skipped one', async () => {
+      await queue(store, 'own-1', [delivery('d1')]);
+      let [d1] = await store.claimDeliveries(1000, 1, LEASE);
+      const attempt = {
+        id: 'att-1',
+        number: 1,
+        startedAt: 1001,
+        durationMs: 42,
+        ok: false,
+        statusCode: 503,
+        errorCode: 'http_503',
+        error: 'receiver answered 503',
+        responseBody: 'busy',
+        request: { headers: { 'webhook-id': 'msg_1' } },
+      };
+      await store.completeDelivery(
+        d1,
+        { status: 'pending', nextAttemptAt: 2000, lastError: 'receiver answered 503', attempt },
+        1050,
+      );
+      let stored = await store.getDelivery('own-1', 'd1');
+      assert.equal(stored?.status, 'pending');
+      assert.equal(stored?.nextAttemptAt, 2000);
+      assert.equal(stored?.leaseUntil, null);
+      assert.equal(stored?.completedAt, null);
+      assert.equal(stored?.lastError, 'receiver answered 503');
+      assert.deepEqual(await store.listAttempts('own-1', 'd1'), [
+        { ...attempt, deliveryId: 'd1', ownerId: 'own-1' },
+      ]);
+      assert.deepEqual(await store.listAttempts('own-2', 'd1'), []);
+
+      [d1] = await store.claimDeliveries(2000, 1, LEASE);
+      assert.equal(d1.attempts, 2);
+      await store.completeDelivery(d1, { status: 'pending', refundAttempt: true }, 2001);
+      stored = await store.getDelivery('own-1', 'd1');
+      assert.equal(stored?.attempts, 1);
+      assert.equal(stored?.lastError, 'receiver answered 503', 'an unset lastError is kept');
+
+      [d1] = await store.claimDeliveries(2001, 1, LEASE);
+      await store.completeDelivery(d1, { status: 'succeeded', lastError: null }, 2100);
+      stored = await store.getDelivery('own-1', 'd1');
+      assert.equal(stored?.status, 'succeeded');
+      assert.equal(stored?.completedAt, 2100);
+      assert.equal(stored?.lastError, null);
+      assert.equal(stored?.attempts, 2);
+    });
+
+    test('requeues a finished delivery, never one still queued', async () => {
+      await queue(store, 'own-1', [delivery('d1'), delivery('d2')]);
+      const [d1] = await store.claimDeliveries(1000, 1, LEASE);
+      await store.completeDelivery(d1, { status: 'failed', lastError: 'gone' }, 1100);
+      assert.equal(await store.requeueDelivery('own-1', 'd2', 1200), false);
+      assert.equal(await store.requeueDelivery('own-2', 'd1', 1200), false);
+      assert.equal(await store.requeueDelivery('own-1', 'd1', 1200), true);
+      const again = await store.getDelivery('own-1', 'd1');
+      assert.equal(again?.status, 'pending');
+      assert.equal(again?.attempts, 0);
+      assert.equal(again?.nextAttemptAt, 1200);
+      assert.equal(again?.completedAt, null);
+    });
+
+    test('requeues the failed deliveries of a target within a time window', async () => {
+      const items = ['f1', 'f2', 'f3'].map((id) => delivery(id, { targetId: 'end-9' }));
+      await queue(store, 'own-1', [...items, delivery('elsewhere', { targetId: 'end-8' })]);
+      const claimed = await store.claimDeliveries(1000, 10, LEASE);
+      for (const [i, d] of claimed.entries()) {
+        await store.completeDelivery(d, { status: 'failed' }, 2000 + i * 1000);
+      }
+      assert.equal(await store.requeueFailed('own-1', 'end-9', 2500, 4000), 2);
+      const statuses = await Promise.all(
+        ['f1', 'f2', 'f3', 'elsewhere'].map(async (id) => {
+          return (await store.getDelivery('own-1', id))?.status;
+        }),
+      );
+      assert.deepEqual(statuses, ['failed', 'pending', 'pending', 'failed']);
+    });
+
+    test('filters deliveries and pages them by cursor', async () => {
+      await store.acceptEvents('own-1', [
+        event('own-1', 'evt-1', [delivery('w1'), delivery('m1', { channel: 'email' })]),
+        event('own-1', 'evt-2', [delivery('w2', { targetId: 'end-2' })]),
+      ]);
+      await queue(store, 'own-2', [delivery('x1')]);
+      assert.deepEqual(ids(await store.listDeliveries('own-1', { channel: 'email', limit: 9 })), [
+        'm1',
+      ]);
+      const byTarget = await store.listDeliveries('own-1', { targetId: 'end-2', limit: 9 });
+      assert.deepEqual(ids(byTarget), ['w2']);
+      const byEvent = await store.listDeliveries('own-1', { eventId: 'evt-1', limit: 9 });
+      assert.deepEqual(ids(byEvent), ['w1', 'm1']);
+      const page = await store.listDeliveries('own-1', { limit: 1 });
+      const next = await store.listDeliveries('own-1', { limit: 9, afterSeq: page[0].seq });
+      assert.deepEqual(ids(next), ['m1', 'w2']);
+      const filtered = { status: 'pending' as const, eventType: 'invoice.created', limit: 9 };
+      assert.equal((await store.listDeliveries('own-1', filtered)).length, 3);
+      assert.equal(
+        (await store.listDeliveries('own-1', { accountId: 'none', limit: 9 })).length,
+        0,
+      );
+    });
+
+    test('counts deliveries by status, per owner or in all', async () => {
+      await queue(store, 'own-1', [delivery('d1'), delivery('d2'), delivery('d3')]);
+      await queue(store, 'own-2', [delivery('x1')]);
+      const [d1] = await store.claimDeliveries(1000, 1, LEASE);
+      await store.claimDeliveries(1000, 1, LEASE);
+      await store.completeDelivery(d1, { status: 'cancelled', lastError: 'withdrawn' }, 1001);
+      assert.deepEqual(await store.countDeliveries('own-1'), {
+        pending: 1,
+        in_flight: 1,
+        succeeded: 0,
+        failed: 0,
+        cancelled: 1,
+      });
+      assert.equal((await store.countDeliveries()).pending, 2);
+    });
+
+    test('tells when the next pending delivery falls due', async () => {
+      assert.equal(await store.nextDueAt(), undefined);
+      await queue(store, 'own-1', [delivery('d1')], 3000);
+      await queue(store, 'own-2', [delivery('d2')], 2000);
+      assert.equal(await store.nextDueAt(), 2000);
+      await store.claimDeliveries(2500, 1, LEASE);
+      assert.equal(await store.nextDueAt(), 3000);
+    });
+
+    test('leaves ordered deliveries held behind their head out of the next due time', async () => {
+      const ordered = (id: string) => delivery(id, { ordered: true, orderingKey: 'acc-a' });
+      await queue(store, 'own-1', [ordered('h1'), ordered('h2')], 1000);
+      await queue(store, 'own-1', [delivery('later')], 8000);
+      await store.claimDeliveries(1000, 10, LEASE);
+      assert.equal(await store.nextDueAt(), 8000, 'h2 waits for h1, not for a time');
+    });
+
+    test('makes the waiting deliveries of a woken target due now', async () => {
+      await queue(store, 'own-1', [delivery('d1'), delivery('d2'), delivery('d3')], 1000);
+      const claimed = await store.claimDeliveries(1000, 2, LEASE);
+      for (const d of claimed) {
+        await store.completeDelivery(d, { status: 'pending', nextAttemptAt: 90_000 }, 1000);
+      }
+      assert.equal(await store.wakeTarget('own-2', 'end-1', 5000), 0);
+      assert.equal(await store.wakeTarget('own-1', 'end-1', 5000), 2);
+      assert.deepEqual(ids(await store.claimDeliveries(5000, 10, LEASE)), ['d1', 'd2', 'd3']);
+    });
+
+    test('runs its migrations again without harm', async () => {
+      await queue(store, 'own-1', [delivery('d1')]);
+      await store.migrate();
+      await (await opened.another()).migrate();
+      assert.equal(await store.countOwners(), 2);
+      assert.equal((await store.getDelivery('own-1', 'd1'))?.status, 'pending');
+    });
+  });
+}
