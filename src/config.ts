@@ -34,6 +34,10 @@ export interface HeraldConfig {
   endpointConcurrency: number;
   /** An endpoint whose every attempt failed for this long is disabled. */
   endpointDisableAfterMs: number;
+  /** API requests per second allowed to one key; 0 turns the limit off. */
+  apiRateLimitPerSecond: number;
+  /** Webhook endpoints one owner may have. */
+  maxEndpointsPerOwner: number;
   bodyLimitBytes: number;
   maxBatchSize: number;
   logLevel: string;
@@ -120,6 +124,8 @@ export function loadConfig(
     pollIntervalMs: intSetting(env, 'HERALD_POLL_INTERVAL_MS', 1_000),
     endpointConcurrency: intSetting(env, 'HERALD_ENDPOINT_CONCURRENCY', 16),
     endpointDisableAfterMs: intSetting(env, 'HERALD_ENDPOINT_DISABLE_AFTER_MS', 5 * 24 * HOUR),
+    apiRateLimitPerSecond: intSetting(env, 'HERALD_API_RATE_LIMIT', 2000),
+    maxEndpointsPerOwner: intSetting(env, 'HERALD_MAX_ENDPOINTS_PER_OWNER', 100),
     bodyLimitBytes: intSetting(env, 'HERALD_BODY_LIMIT_BYTES', 1_048_576),
     maxBatchSize: intSetting(env, 'HERALD_MAX_BATCH_SIZE', 1000),
     logLevel: env.HERALD_LOG_LEVEL ?? 'info',

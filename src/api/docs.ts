@@ -53,9 +53,12 @@ export async function registerDocs(app: Api): Promise<void> {
     }
   });
 
+  // One shared definition, listed once under components.schemas, not inlined in
+  // every operation's error answers.
+  app.addSchema({ $id: 'Error', ...ErrorBody });
   await app.register(swagger, {
     openapi: {
-      openapi: '3.0.3',
+      openapi: '3.1.0',
       info: {
         title: 'Herald API',
         version: '1',
@@ -71,6 +74,10 @@ export async function registerDocs(app: Api): Promise<void> {
         },
       },
       security: [{ bearer: [] }],
+    },
+    // Shared schemas are listed under their own $id ("Error"), not as def-0.
+    refResolver: {
+      buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`),
     },
     transform: ({ schema, url, route }) => ({
       schema: documented(schema, url, route as RouteOptions),
@@ -106,13 +113,13 @@ function documented(schema: FastifySchema | undefined, url: string, route: Route
 
   const success = responseDoc(method, path);
   const errors: Record<string, unknown> = {
-    401: described(ErrorBody, 'No key, or a key that is not valid'),
+    401: errorAnswer('No key, or a key that is not valid'),
   };
   if (base.body || base.querystring || base.params) {
-    errors[400] = described(ErrorBody, 'The request is invalid; `field` names the culprit');
+    errors[400] = errorAnswer('The request is invalid; `field` names the culprit');
   }
-  if (scope) errors[403] = described(ErrorBody, `The key lacks the ${scope} scope`);
-  if (path.includes('{')) errors[404] = described(ErrorBody, 'No such record of this owner');
+  if (scope) errors[403] = errorAnswer(`The key lacks the ${scope} scope`);
+  if (path.includes('{')) errors[404] = errorAnswer('No such record of this owner');
 
   return {
     ...base,
@@ -130,4 +137,8 @@ function documented(schema: FastifySchema | undefined, url: string, route: Route
 
 function described(schema: object, description: string) {
   return { ...schema, description };
+}
+
+function errorAnswer(description: string) {
+  return { description, $ref: 'Error#' };
 }

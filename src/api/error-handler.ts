@@ -14,6 +14,12 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   if (error.validation && error.validation.length > 0) {
     return reply.status(400).send(validationError(error).toJSON());
   }
+  const storage = storageError(error);
+  if (storage) {
+    request.log.error({ err: error }, 'storage refused a write');
+    reply.header('retry-after', '30');
+    return reply.status(503).send(storage.toJSON());
+  }
   const known = knownFastifyError(error);
   if (known) return reply.status(known.status).send(known.toJSON());
 
@@ -46,7 +52,11 @@ function validationError(error: FastifyError): ApiError {
   const field = path || where;
   let message = `${field} ${first.message ?? 'is invalid'}`;
   if (first.keyword === 'required') message = `${field} is required`;
-  else if (first.data !== undefined && typeof first.data !== 'object') {
+  else if (
+    first.data !== undefined &&
+    typeof first.data !== 'object' &&
+    !/password|secret|token/i.test(field)
+  ) {
     message += ` (got ${JSON.stringify(first.data).slice(0, 80)})`;
   }
   return new ApiError(400, 'invalid_request', message, field);
@@ -82,6 +92,36 @@ function knownFastifyError(error: FastifyError): ApiError | undefined {
   }
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
     return new ApiError(error.statusCode, 'bad_request', error.message);
+  }
+  return undefined;
+}
+
+/**
+ * A full disk (SQLite SQLITE_FULL, PostgreSQL 53100) or a read-only database is an
+ * outage, not a client error: 503 with Retry-After. The write's transaction was
+ * rolled back whole, so nothing of the request was accepted, and nothing earlier
+ * is lost.
+ */
+function storageError(error: FastifyError): ApiError | undefined {
+  const code = String((error as { code?: unknown }).code ?? '');
+  if (
+    code === 'SQLITE_FULL' ||
+    code === '53100' ||
+    code === 'SQLITE_IOERR' ||
+    code.startsWith('SQLITE_IOERR_')
+  ) {
+    return new ApiError(
+      503,
+      'storage_full',
+      'Herald could not write to its storage (the disk is full or failing); nothing of this request was accepted; retry later',
+    );
+  }
+  if (code === 'SQLITE_READONLY' || code === '25006') {
+    return new ApiError(
+      503,
+      'storage_read_only',
+      'Herald storage is read-only at the moment; nothing of this request was accepted; retry later',
+    );
   }
   return undefined;
 }

@@ -47,7 +47,10 @@ export function healthRoutes(app: Api, store: Store): void {
         tags,
         security,
         summary: 'Readiness: the database is reachable and its migrations are current',
-        response: { 200: Ready, 503: ErrorBody },
+        response: {
+          200: Ready,
+          503: { description: 'Not ready; the message says why', ...ErrorBody },
+        },
       },
     },
     async (request) => {

@@ -1,6 +1,8 @@
 import Fastify, { LogController } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import rateLimit from '@fastify/rate-limit';
 import { authenticator } from './auth.ts';
+import { apiRateLimit } from './rate-limit.ts';
 import { registerDocs } from './docs.ts';
 import { healthRoutes } from './health.ts';
 import { metricsRoute } from '../metrics/metrics-route.ts';
@@ -72,6 +74,7 @@ export async function buildServer(
 
   await app.register(async (v1) => {
     v1.addHook('onRequest', authenticator(ctx.store));
+    if (ctx.config.apiRateLimitPerSecond > 0) await v1.register(rateLimit, apiRateLimit(ctx));
     // A POST without a body (rotate-secret, preview) means "no options", not a
     // malformed request; routes that need fields still say which are missing.
     v1.addHook('preValidation', async (request) => {

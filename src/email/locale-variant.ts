@@ -21,19 +21,25 @@ export function pickLocaleVariant<T extends LocaleVariant>(
   const wanted = [accountLocale, ownerLocale].filter((l): l is string => Boolean(l));
   for (const locale of wanted) {
     const exact = candidates.find((v) => sameLocale(v.locale, locale));
-    if (exact) return withNote(exact, subscribed, locale);
+    if (exact) return withNote(exact, subscribed, wantedOf(accountLocale, ownerLocale));
     const language = candidates.find(
       (v) => v.locale && languageOf(v.locale) === languageOf(locale),
     );
-    if (language) return withNote(language, subscribed, locale);
+    if (language) return withNote(language, subscribed, wantedOf(accountLocale, ownerLocale));
   }
   const neutral = candidates.find((v) => v.locale === null);
-  return withNote(neutral ?? subscribed, subscribed, accountLocale ?? ownerLocale);
+  return withNote(neutral ?? subscribed, subscribed, wantedOf(accountLocale, ownerLocale));
 }
 
-function withNote<T extends LocaleVariant>(chosen: T, subscribed: T, locale: string) {
-  if (chosen.id === subscribed.id) return { chosen };
-  return { chosen, note: `used the ${chosen.locale ?? 'default'} variant for locale ${locale}` };
+/** How the log names the locales asked for: the account's, then the owner's. */
+function wantedOf(accountLocale: string | undefined, ownerLocale: string): string {
+  return accountLocale
+    ? `account locale ${accountLocale}, owner default ${ownerLocale}`
+    : `owner default ${ownerLocale}`;
+}
+
+function withNote<T extends LocaleVariant>(chosen: T, _subscribed: T, wanted: string) {
+  return { chosen, note: `used the ${chosen.locale ?? 'default'} variant (wanted ${wanted})` };
 }
 
 function sameLocale(a: string | null, b: string): boolean {

@@ -175,6 +175,8 @@ function primary(
 }
 
 function withName(address: string, name: string | undefined): Address {
-  const trimmed = name?.trim();
+  // A display name is one header value: control characters (a CR/LF from an
+  // account's contact name, say) fold to spaces rather than reach the receiver.
+  const trimmed = name?.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
   return trimmed ? { name: trimmed, address } : { address };
 }

@@ -122,7 +122,8 @@ export function smtpDeliveryError(
     return build(
       'smtp_connection_failed',
       `could not talk to SMTP server ${server}: ${detail}; it will be tried again, ` +
-        `and if this persists check the profile's host and port`,
+        `and if this persists check the profile's host and port (a server on port 465 ` +
+        `that hangs up at once usually wants tls "implicit")`,
       true,
     );
   }

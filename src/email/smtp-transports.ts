@@ -120,6 +120,7 @@ export class SmtpTransports {
       messageId: info.messageId,
       accepted: info.accepted.map(String),
       rejected: info.rejected.map(String),
+      rejectedReplies: (info.rejectedErrors ?? []).map((e) => String(e.response ?? e.message)),
       response: info.response,
     };
     log?.debug(

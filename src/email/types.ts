@@ -60,4 +60,6 @@ export interface SmtpSendResult {
   rejected: string[];
   /** The server's final reply, e.g. "250 OK: queued as 1234". */
   response: string;
+  /** The server's reply to each refused recipient, in the order of `rejected`. */
+  rejectedReplies: string[];
 }

@@ -46,14 +46,13 @@ export function metricsRoute(app: Api, options: MetricsRouteOptions): void {
           ? 'Served without a key (HERALD_METRICS_PUBLIC=1).'
           : 'Needs an admin key of the platform owner, unless HERALD_METRICS_PUBLIC=1.',
         ...(options.public ? { security: [] } : {}),
-        produces: ['text/plain'],
         response: {
           200: {
             description: 'The Prometheus text exposition format, version 0.0.4',
             content: { 'text/plain': { schema: { type: 'string' } } },
           },
-          401: ErrorBody,
-          403: ErrorBody,
+          401: { description: 'No key, or a key that is not valid', ...ErrorBody },
+          403: { description: 'Not an admin key of the platform owner', ...ErrorBody },
         },
       },
       ...guard,

@@ -102,7 +102,15 @@ export function emailJob(deps: EmailJobDeps): Job {
         html: rendered.html,
         text: rendered.text,
         headers: { 'X-Herald-Delivery-Id': delivery.id, 'X-Herald-Event-Type': event.type },
+        // One Message-ID per delivery: a copy sent again after a lost reply is the
+        // same message to the receiving systems, which drop it as a duplicate.
+        messageId: `<${delivery.id}@${domainOf(rendered.from.address)}>`,
       });
+      if (sent.rejected.length > 0) {
+        // The server took the message for some recipients only: say who was refused.
+        Object.assign(request, { refused: sent.rejected, refusedReplies: sent.rejectedReplies });
+        request.notes = [...request.notes, `the server refused ${sent.rejected.join(', ')}`];
+      }
       return { kind: 'delivered', attempt: attemptOf(250, sent.response) };
     } catch (error) {
       if (!(error instanceof DeliveryError)) throw error;
@@ -110,6 +118,10 @@ export function emailJob(deps: EmailJobDeps): Job {
       return { kind: 'failed', attempt: attemptOf(error.context.smtpCode ?? null, reply), error };
     }
   };
+}
+
+function domainOf(address: string): string {
+  return address.slice(address.lastIndexOf('@') + 1) || 'herald.invalid';
 }
 
 /** The settings a transport needs, with the password opened just before use. */

@@ -65,7 +65,9 @@ test('SMTP passwords reach no API answer, log line or byte of the data folder', 
   const output: Buffer[] = [];
   herald.child.stdout!.on('data', (chunk: Buffer) => output.push(chunk));
   herald.child.stderr!.on('data', (chunk: Buffer) => output.push(chunk));
-  const listening = await herald.waitForLog((l) => l.msg?.startsWith('Herald API listening'));
+  const listening = await herald.waitForLog((l) =>
+    Boolean(l.msg?.startsWith('Herald API listening')),
+  );
   const url = String(listening.url);
 
   const answers: string[] = [];
@@ -94,25 +96,34 @@ test('SMTP passwords reach no API answer, log line or byte of the data folder', 
   }
 
   // Save: a profile with the password, and a refused one carrying another.
-  const profileBody = { name: 'sink', host: sink.host, port: sink.port, tls: 'none', ...LOGIN };
+  const profileBody = {
+    name: 'sink',
+    host: sink.host,
+    port: sink.port,
+    tls: 'none',
+    fromAddress: 'billing@herald.example',
+    ...LOGIN,
+  };
   const refused = { ...profileBody, port: 465, password: REFUSED };
   await call('POST', '/v1/smtp-profiles', refused, 422);
-  const profile = await call('POST', '/v1/smtp-profiles', {
-    ...profileBody,
-    fromAddress: 'billing@herald.example',
-  }, 201);
+  const profile = await call('POST', '/v1/smtp-profiles', profileBody, 201);
   assert.equal(profile.password, undefined);
   assert.equal(profile.hasPassword, true);
 
   // Use it: a delivery and a test-send log in with it.
   await call('POST', '/v1/accounts', { id: 'acc-1', name: 'Secretive Ltd' }, 201);
-  const template = await call('POST', '/v1/email-templates', {
-    name: 'secret',
-    eventType: TYPE,
-    subject: 'About {{service.name}}',
-    text: 'hello',
-    to: [{ address: 'to@customer.example' }],
-  }, 201);
+  const template = await call(
+    'POST',
+    '/v1/email-templates',
+    {
+      name: 'secret',
+      eventType: TYPE,
+      subject: 'About {{service.name}}',
+      text: 'hello',
+      to: [{ address: 'to@customer.example' }],
+    },
+    201,
+  );
   await call('POST', '/v1/subscriptions', { emailTemplateId: template.id }, 201);
   const event = { type: TYPE, accountId: 'acc-1', data: sampleData(TYPE) };
   const first = await call('POST', '/v1/events', event, 202);
@@ -137,11 +148,18 @@ test('SMTP passwords reach no API answer, log line or byte of the data folder', 
 
   await stopAll([herald]);
   const log = Buffer.concat(output);
-  assert.ok(herald.lines.some((l) => l.level === 20), 'debug lines were written');
+  assert.ok(
+    herald.lines.some((l) => l.level === 20),
+    'debug lines were written',
+  );
   assert.ok(log.includes('email not sent'), 'the failed login was logged');
+  assert.ok(log.includes(`"username":"${LOGIN.username}"`), 'the SMTP pool was logged');
   assertAbsent('the log', log, [...secrets, SECRET_KEY]);
   const files = await filesUnder(dataDir);
-  assert.ok(files.some((f) => f.path.endsWith('herald.db')), files.map((f) => f.path).join());
+  assert.ok(
+    files.some((f) => f.path.endsWith('herald.db')),
+    files.map((f) => f.path).join(),
+  );
   for (const file of files) assertAbsent(file.path, file.bytes, secrets);
 
   const db = new Database(join(dataDir, 'herald.db'), { readonly: true });

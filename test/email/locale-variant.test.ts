@@ -24,12 +24,12 @@ describe('locale variants of a canned email', () => {
   test('uses the variant without a locale when nothing matches', () => {
     const { chosen, note } = pickLocaleVariant(en, [en, neutral], 'ja', 'de');
     assert.equal(chosen.id, 'tpl_any');
-    assert.match(note!, /default variant for locale ja/);
+    assert.match(note!, /used the default variant \(wanted account locale ja, owner default de\)/);
   });
 
   test('keeps the subscribed template when it is the only one, never failing', () => {
     const { chosen, note } = pickLocaleVariant(fr, [], 'ja', 'de');
     assert.equal(chosen.id, 'tpl_fr');
-    assert.equal(note, undefined);
+    assert.equal(note, 'used the fr variant (wanted account locale ja, owner default de)');
   });
 });

@@ -42,7 +42,9 @@ const Fields = {
   bcc: Type.Optional(Recipients),
   fromName: Type.Optional(Type.String({ maxLength: 200 })),
   fromAddress: Type.Optional(Type.String({ maxLength: 254 })),
-  smtpProfileId: Type.Optional(Type.String()),
+  smtpProfileId: Type.Optional(
+    Type.Union([Type.String(), Type.Null()], { description: 'null: the default profile' }),
+  ),
 };
 const Create = Type.Object(Fields, { additionalProperties: false });
 const Patch = Type.Partial(Create, { additionalProperties: false });
@@ -94,7 +96,8 @@ export function emailTemplateRoutes(app: Api, ctx: ApiContext): void {
       next.locale = input.locale === null ? null : checkLocale(input.locale, 'locale');
     if (input.fromAddress !== undefined)
       next.fromAddress = parseEmailAddress(input.fromAddress, 'fromAddress');
-    if (input.smtpProfileId !== undefined) {
+    if (input.smtpProfileId === null) delete next.smtpProfileId;
+    else if (input.smtpProfileId !== undefined) {
       const profile = await ctx.store.getRecord<SmtpProfileDoc>(
         ownerId,
         'smtp-profile',

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { getEventType, tokensFor } from '../../catalog/index.ts';
-import { ApiError, invalid, notFound } from '../../errors.ts';
+import { ApiError, conflict, invalid, notFound } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import { checkTemplate } from '../../templates/index.ts';
 import { generateSecret } from '../../webhooks/signing.ts';
@@ -180,6 +180,14 @@ export function endpointRoutes(app: Api, ctx: ApiContext): void {
   }
 
   app.post('/v1/endpoints', { ...opts, schema: { body: Create, tags } }, async (request, reply) => {
+    const existing = await ctx.store.listRecords(request.caller.owner.id, 'endpoint');
+    if (existing.length >= ctx.config.maxEndpointsPerOwner) {
+      throw conflict(
+        'endpoint_limit',
+        `an owner has at most ${ctx.config.maxEndpointsPerOwner} endpoints ` +
+          '(HERALD_MAX_ENDPOINTS_PER_OWNER); delete one you no longer use first',
+      );
+    }
     const secret = generateSecret();
     const blank: EndpointDoc = {
       id: newId('ep'),

@@ -19,7 +19,7 @@ const Fields = {
   username: Type.Optional(Type.String({ maxLength: 500 })),
   password: Type.Optional(Type.String({ maxLength: 1000, description: 'write-only' })),
   maxConnections: Type.Optional(
-    Type.Integer({ minimum: 1, maximum: 50, description: 'parallel connections; 5 when unset' }),
+    Type.Integer({ minimum: 1, maximum: 50, description: 'parallel connections; 3 when unset' }),
   ),
   isDefault: Type.Optional(Type.Boolean()),
 };

@@ -125,12 +125,21 @@ export async function releaseExpiredLeases(pool: pg.Pool, now: number): Promise<
 
 /**
  * Records an outcome and its attempt, and numbers the outcome for the owner's
- * feed, in one statement. Every completion of an owner waits on that owner's
- * counter row, so the row is held for no more than this statement and its
- * commit; and it is locked before the delivery row, the order a withdrawal takes
- * them in too, so the two never deadlock. Attempts are numbered over the
- * delivery's whole life, across manual resends, as in SQLite. Times are rounded:
- * bigint columns refuse a fractional millisecond that SQLite would have kept.
+ * feed, in one statement.
+ *
+ * The outcome applies only while the delivery is still in flight under the lease
+ * this worker claimed it with. A worker that outlived its lease (stalled, or cut
+ * off from the database) and finishes late has its attempt logged, but its
+ * outcome is dropped: the worker that took the delivery over decides it. Without
+ * that fence the late worker would mark the delivery done while the other still
+ * sends it, and the next delivery of an ordered key would go out beside it.
+ *
+ * Every completion of an owner waits on that owner's counter row, so the row is
+ * held for no more than this statement and its commit; it is locked before the
+ * delivery row, the order a withdrawal takes them in too, so the two never
+ * deadlock. Attempts are numbered over the delivery's whole life, across manual
+ * resends, as in SQLite. Times are rounded: bigint columns refuse a fractional
+ * millisecond that SQLite would have kept.
  */
 export async function completeDelivery(
   pool: pg.Pool,
@@ -148,13 +157,14 @@ export async function completeDelivery(
     finished ? now : null,
     outcome.refundAttempt ? 1 : 0,
     delivery.ownerId,
+    delivery.leaseUntil,
   ];
   const update = `WITH bump AS (${BUMP_OUTCOME_SEQ.replace('$1', '$8')}),
     changed AS (
       UPDATE deliveries SET status = $2, next_attempt_at = $3, lease_until = NULL,
         last_error = $4, updated_at = $5, completed_at = $6, attempts = attempts - $7,
         outcome_seq = (SELECT value FROM bump)
-      WHERE id = $1)`;
+      WHERE id = $1 AND status = 'in_flight' AND lease_until = $9)`;
   const a = outcome.attempt;
   if (!a) {
     await pool.query(`${update} SELECT 1`, values);
@@ -164,8 +174,8 @@ export async function completeDelivery(
     `${update}
      INSERT INTO attempts (id, delivery_id, owner_id, number, started_at, duration_ms, ok,
        status_code, error_code, error, response_body, request)
-     VALUES ($9, $1, $8, (SELECT count(*) + 1 FROM attempts WHERE delivery_id = $1),
-       $10, $11, $12, $13, $14, $15, $16, $17)`,
+     VALUES ($10, $1, $8, (SELECT count(*) + 1 FROM attempts WHERE delivery_id = $1),
+       $11, $12, $13, $14, $15, $16, $17, $18)`,
     [
       ...values,
       a.id,

@@ -1,0 +1,67 @@
+import type pg from 'pg';
+import type { SchemaState } from '../store.ts';
+import { createPool, inTransaction } from './connection.ts';
+import { runMigrations, schemaState } from './migrator.ts';
+import { listenForWork, NOTIFY_WORK } from './work-notifier.ts';
+
+export interface PostgresStoreOptions {
+  /** Connections this process keeps open at most (default 10). */
+  poolSize?: number;
+}
+
+/**
+ * What PostgresStore's layers share, as SqliteDatabase is for SQLite: the pool,
+ * the schema's migrations, and LISTEN for work announcements.
+ */
+export abstract class PostgresDatabase {
+  protected readonly pool: pg.Pool;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(
+    private readonly url: string,
+    options: PostgresStoreOptions = {},
+  ) {
+    this.pool = createPool(url, options.poolSize ?? 10);
+  }
+
+  async migrate(): Promise<void> {
+    await runMigrations(this.pool);
+  }
+
+  async schemaState(): Promise<SchemaState> {
+    return schemaState(this.pool);
+  }
+
+  async close(): Promise<void> {
+    for (const stop of this.listeners) stop();
+    this.listeners.clear();
+    await this.pool.end();
+  }
+
+  /**
+   * Calls `listener` whenever any process announces new or newly due work, and
+   * after a lost listening connection comes back. Resolves, once listening, with
+   * the function that stops it; close() stops every listener too.
+   */
+  async onWork(listener: () => void): Promise<() => void> {
+    const stopListening = await listenForWork(this.url, listener);
+    const stop = () => {
+      this.listeners.delete(stop);
+      stopListening();
+    };
+    this.listeners.add(stop);
+    return stop;
+  }
+
+  /**
+   * Runs one UPDATE that makes deliveries due and announces them in the same
+   * transaction, so listeners hear of the work only once it is committed.
+   */
+  protected async changeAndNotify(sql: string, values: unknown[]): Promise<number> {
+    return inTransaction(this.pool, async (client) => {
+      const changed = (await client.query(sql, values)).rowCount ?? 0;
+      if (changed > 0) await client.query(NOTIFY_WORK);
+      return changed;
+    });
+  }
+}

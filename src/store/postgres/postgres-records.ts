@@ -1,0 +1,209 @@
+import {
+  UniqueViolation,
+  type ApiKey,
+  type Owner,
+  type RecordKind,
+  type RecordWrite,
+} from '../store.ts';
+import { inTransaction, pgCode, PG_UNIQUE_VIOLATION } from './connection.ts';
+import { LOCKS } from './locks.ts';
+import { PostgresDatabase } from './postgres-database.ts';
+import { toApiKey, toOwner, toRecord } from './rows.ts';
+
+/** Owners, API keys and configuration records, for PostgresStore. */
+export abstract class PostgresRecords extends PostgresDatabase {
+  async createOwner(owner: Owner): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO owners (id, name, default_locale, platform, alert_email, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [
+        owner.id,
+        owner.name,
+        owner.defaultLocale,
+        owner.platform,
+        owner.alertEmail,
+        owner.createdAt,
+      ],
+    );
+  }
+
+  async updateOwner(owner: Owner): Promise<void> {
+    await this.pool.query(
+      'UPDATE owners SET name = $1, default_locale = $2, alert_email = $3 WHERE id = $4',
+      [owner.name, owner.defaultLocale, owner.alertEmail, owner.id],
+    );
+  }
+
+  async getOwner(id: string): Promise<Owner | undefined> {
+    const { rows } = await this.pool.query('SELECT * FROM owners WHERE id = $1', [id]);
+    return rows[0] ? toOwner(rows[0]) : undefined;
+  }
+
+  async countOwners(): Promise<number> {
+    const { rows } = await this.pool.query('SELECT count(*) AS n FROM owners');
+    return rows[0].n;
+  }
+
+  async listOwners(): Promise<Owner[]> {
+    const { rows } = await this.pool.query(
+      'SELECT * FROM owners ORDER BY created_at, id COLLATE "C"',
+    );
+    return rows.map(toOwner);
+  }
+
+  async createApiKey(key: ApiKey, secretHash: string): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO api_keys (id, owner_id, name, prefix, secret_hash, scopes, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [
+        key.id,
+        key.ownerId,
+        key.name,
+        key.prefix,
+        secretHash,
+        JSON.stringify(key.scopes),
+        key.createdAt,
+      ],
+    );
+  }
+
+  async findApiKeyByHash(secretHash: string): Promise<ApiKey | undefined> {
+    const { rows } = await this.pool.query('SELECT * FROM api_keys WHERE secret_hash = $1', [
+      secretHash,
+    ]);
+    return rows[0] ? toApiKey(rows[0]) : undefined;
+  }
+
+  async listApiKeys(ownerId: string): Promise<ApiKey[]> {
+    const { rows } = await this.pool.query(
+      'SELECT * FROM api_keys WHERE owner_id = $1 ORDER BY created_at, id COLLATE "C"',
+      [ownerId],
+    );
+    return rows.map(toApiKey);
+  }
+
+  async deleteApiKey(ownerId: string, id: string): Promise<boolean> {
+    const result = await this.pool.query('DELETE FROM api_keys WHERE owner_id = $1 AND id = $2', [
+      ownerId,
+      id,
+    ]);
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async getRecord<T>(ownerId: string, kind: RecordKind, id: string) {
+    const { rows } = await this.pool.query(
+      'SELECT * FROM records WHERE owner_id = $1 AND kind = $2 AND id = $3',
+      [ownerId, kind, id],
+    );
+    return rows[0] ? toRecord<T>(rows[0]) : undefined;
+  }
+
+  async listRecords<T>(ownerId: string, kind: RecordKind) {
+    const { rows } = await this.pool.query(
+      'SELECT * FROM records WHERE owner_id = $1 AND kind = $2 ORDER BY created_at, id COLLATE "C"',
+      [ownerId, kind],
+    );
+    return rows.map((row) => toRecord<T>(row));
+  }
+
+  async findRecordByUniqueKey<T>(ownerId: string, kind: RecordKind, uniqueKey: string) {
+    const { rows } = await this.pool.query(
+      'SELECT * FROM records WHERE owner_id = $1 AND kind = $2 AND unique_key = $3',
+      [ownerId, kind, uniqueKey],
+    );
+    return rows[0] ? toRecord<T>(rows[0]) : undefined;
+  }
+
+  async putRecords(writes: RecordWrite<unknown>[]): Promise<void> {
+    const now = Date.now();
+    let current: RecordWrite<unknown> | undefined;
+    try {
+      await inTransaction(this.pool, async (client) => {
+        // Clear every unique key first so that a swap (moving a contact type name
+        // from one record to another in one call) does not trip the index halfway.
+        for (const w of writes) {
+          if (w.uniqueKey === undefined) continue;
+          await client.query(
+            'UPDATE records SET unique_key = NULL WHERE owner_id = $1 AND kind = $2 AND id = $3',
+            [w.ownerId, w.kind, w.id],
+          );
+        }
+        for (const w of writes) {
+          current = w;
+          await client.query(
+            `INSERT INTO records (owner_id, kind, id, doc, unique_key, created_at, updated_at)
+             VALUES ($1, $2, $3, $4::jsonb, $5, $6, $6)
+             ON CONFLICT (owner_id, kind, id) DO UPDATE SET
+               doc = excluded.doc, updated_at = excluded.updated_at,
+               unique_key = CASE WHEN $7 THEN records.unique_key ELSE excluded.unique_key END`,
+            [
+              w.ownerId,
+              w.kind,
+              w.id,
+              JSON.stringify(w.doc),
+              w.uniqueKey ?? null,
+              now,
+              w.uniqueKey === undefined,
+            ],
+          );
+        }
+      });
+    } catch (error) {
+      if (pgCode(error) === PG_UNIQUE_VIOLATION) {
+        throw new UniqueViolation(current?.uniqueKey ?? 'unknown');
+      }
+      throw error;
+    }
+  }
+
+  async deleteRecord(ownerId: string, kind: RecordKind, id: string): Promise<boolean> {
+    const result = await this.pool.query(
+      'DELETE FROM records WHERE owner_id = $1 AND kind = $2 AND id = $3',
+      [ownerId, kind, id],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  /**
+   * Under READ COMMITTED two concurrent calls would each clear the default they
+   * saw and set their own, and the second would trip the unique index. A
+   * transaction-level advisory lock per (owner, kind) makes them take turns; each
+   * statement after the lock sees the previous call's committed default.
+   */
+  async makeDefault(ownerId: string, kind: RecordKind, id: string): Promise<boolean> {
+    return inTransaction(this.pool, async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
+        LOCKS.defaults,
+        `${ownerId}/${kind}`,
+      ]);
+      const found = await client.query(
+        'SELECT 1 FROM records WHERE owner_id = $1 AND kind = $2 AND id = $3',
+        [ownerId, kind, id],
+      );
+      if (found.rowCount === 0) return false;
+      const now = Date.now();
+      await client.query(
+        `UPDATE records SET unique_key = NULL, updated_at = $3,
+           doc = jsonb_set(doc, '{isDefault}', 'false')
+         WHERE owner_id = $1 AND kind = $2 AND unique_key = 'default'`,
+        [ownerId, kind, now],
+      );
+      await client.query(
+        `UPDATE records SET unique_key = 'default', updated_at = $4,
+           doc = jsonb_set(doc, '{isDefault}', 'true')
+         WHERE owner_id = $1 AND kind = $2 AND id = $3`,
+        [ownerId, kind, id, now],
+      );
+      return true;
+    });
+  }
+
+  async mergeRecord(ownerId: string, kind: RecordKind, id: string, patch: object) {
+    const result = await this.pool.query(
+      `UPDATE records SET doc = herald_merge_patch(doc, $4::jsonb), updated_at = $5
+       WHERE owner_id = $1 AND kind = $2 AND id = $3`,
+      [ownerId, kind, id, JSON.stringify(patch), Date.now()],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+}
