@@ -35,7 +35,7 @@ export async function shutdown(parts: ShutdownParts, graceMs: number): Promise<v
   const { logger } = parts;
   const started = performance.now();
   const [, , report] = await Promise.all([
-    parts.server.close(),
+    closeServer(parts.server, graceMs),
     parts.scheduler.stop(),
     parts.dispatcher.stop(graceMs),
   ]);
@@ -58,6 +58,18 @@ export async function shutdown(parts: ShutdownParts, graceMs: number): Promise<v
   } else {
     logger.info(summary, `stopped in ${ms} ms`);
   }
+}
+
+/**
+ * Closes the HTTP server: new connections are refused at once, idle ones closed,
+ * and requests under way may finish. A client still holding a connection when the
+ * grace period ends (a slow download, an unread response) is cut off then.
+ */
+async function closeServer(server: Api, graceMs: number): Promise<void> {
+  const closing = server.close();
+  await settledWithin([closing], graceMs);
+  server.server.closeAllConnections();
+  await closing;
 }
 
 /** Resolves when every promise settled, or after `ms`, whichever comes first. */

@@ -15,7 +15,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifySchema, RouteOptions } from 'fastify';
 import type { Api } from './context.ts';
-import { responseDoc } from './response-docs.ts';
+import { CONFLICTS, OTHER_ERRORS, responseDoc } from './response-docs.ts';
 import { ErrorBody } from './shared.ts';
 
 /** One route as registered, hidden from the document or not. */
@@ -29,10 +29,20 @@ export interface RouteEntry {
 const inventories = new WeakMap<object, RouteEntry[]>();
 
 const TAGS = [
-  { name: 'owners', description: 'Owners (tenants) and their API keys; admin scope' },
+  { name: 'owners', description: 'Owners (tenants) of the platform; admin keys' },
+  { name: 'keys', description: "An owner's API keys and their scopes" },
   { name: 'catalogue', description: 'The event types, their payload schemas and tokens' },
-  { name: 'events', description: 'Posting events and reading, changing or withdrawing them' },
+  { name: 'events', description: 'Posting events; reading, changing or withdrawing them' },
+  { name: 'accounts', description: "The owner's customer accounts and their contacts" },
+  { name: 'contacts', description: 'Contact types: the roles contacts have (billing, ...)' },
+  { name: 'endpoints', description: 'Webhook endpoints: URL, auth, secrets, resend' },
+  { name: 'email', description: 'SMTP profiles and canned emails, with preview and test-send' },
+  { name: 'subscriptions', description: 'Which events go to which endpoint or canned email' },
   { name: 'deliveries', description: 'The delivery log, attempts, resends and outcome feed' },
+  { name: 'usage', description: 'Usage records, buckets, contracts and SIMs' },
+  { name: 'invoices', description: 'Invoice facts kept for the overdue and follow-up triggers' },
+  { name: 'scheduled', description: 'Derived and scheduled notifications not yet sent' },
+  { name: 'triggers', description: "The owner's trigger settings" },
   { name: 'operations', description: 'Probes and metrics for operators; outside /v1' },
 ];
 
@@ -64,8 +74,8 @@ export async function registerDocs(app: Api): Promise<void> {
         version: '1',
         description:
           'Billing events in; signed webhooks and canned emails out. Every /v1 route ' +
-          'takes an API key as "Authorization: Bearer <key>"; errors answer ' +
-          '{"error": {"code", "message", "field"}}.',
+          'takes an API key as `Authorization: Bearer <key>`; errors answer ' +
+          '`{"error": {"code", "message", "field"}}`.',
       },
       tags: TAGS,
       components: {
@@ -111,15 +121,26 @@ function documented(schema: FastifySchema | undefined, url: string, route: Route
     : 'Any valid key of the owner will do.';
   const description = [base.description, needs].filter(Boolean).join('\n\n');
 
+  const key = `${method} ${path}`;
   const success = responseDoc(method, path);
   const errors: Record<string, unknown> = {
     401: errorAnswer('No key, or a key that is not valid'),
+    429: errorAnswer('Too many requests with this key (HERALD_API_RATE_LIMIT); see Retry-After'),
   };
   if (base.body || base.querystring || base.params) {
-    errors[400] = errorAnswer('The request is invalid; `field` names the culprit');
+    errors[400] = errorAnswer('The request does not match its schema; `field` names the culprit');
+    errors[422] = errorAnswer('A value is refused; `field` names it and the message says why');
   }
+  if (base.body) errors[413] = errorAnswer('The body is larger than HERALD_BODY_LIMIT_BYTES');
   if (scope) errors[403] = errorAnswer(`The key lacks the ${scope} scope`);
   if (path.includes('{')) errors[404] = errorAnswer('No such record of this owner');
+  if (CONFLICTS[key]) errors[409] = errorAnswer(CONFLICTS[key]);
+  for (const [status, text] of Object.entries(OTHER_ERRORS[key] ?? {})) {
+    errors[status] = errorAnswer(text);
+  }
+  if (method !== 'GET') {
+    errors[503] = errorAnswer('Storage is full or read-only: nothing was accepted; retry');
+  }
 
   return {
     ...base,

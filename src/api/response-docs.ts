@@ -4,6 +4,7 @@
  * response-schemas.ts; test/api/docs.test.ts checks real answers against both.
  */
 import type { TSchema } from '@sinclair/typebox';
+import * as C from './config-schemas.ts';
 import * as S from './response-schemas.ts';
 
 export interface ResponseDoc {
@@ -25,17 +26,17 @@ const BODIES: Record<string, object> = {
   'GET /v1/events': S.Page(S.Event),
   'GET /v1/events/{id}': S.EventWithDeliveries,
   'PATCH /v1/events/{id}': S.Event,
-  ...crud('accounts', S.Account, { put: true }),
-  ...crud('contact-types', S.ContactType),
-  ...crud('endpoints', S.Endpoint),
-  'POST /v1/endpoints': S.EndpointCreated,
-  'POST /v1/endpoints/{id}/rotate-secret': S.EndpointRotated,
-  'POST /v1/endpoints/{id}/resend-failed': S.Requeued,
-  ...crud('smtp-profiles', S.SmtpProfile),
-  ...crud('email-templates', S.EmailTemplate),
-  'POST /v1/email-templates/{id}/preview': S.Preview,
-  'POST /v1/email-templates/{id}/test-send': S.TestSent,
-  ...crud('subscriptions', S.Subscription),
+  ...crud('accounts', C.Account, { put: true }),
+  ...crud('contact-types', C.ContactType),
+  ...crud('endpoints', C.Endpoint),
+  'POST /v1/endpoints': C.EndpointCreated,
+  'POST /v1/endpoints/{id}/rotate-secret': C.EndpointRotated,
+  'POST /v1/endpoints/{id}/resend-failed': C.Requeued,
+  ...crud('smtp-profiles', C.SmtpProfile),
+  ...crud('email-templates', C.EmailTemplate),
+  'POST /v1/email-templates/{id}/preview': C.Preview,
+  'POST /v1/email-templates/{id}/test-send': C.TestSent,
+  ...crud('subscriptions', C.Subscription),
   'GET /v1/deliveries': S.Page(S.Delivery),
   'GET /v1/deliveries/{id}': S.DeliveryWithAttempts,
   'POST /v1/deliveries/{id}/resend': S.Delivery,
@@ -62,6 +63,32 @@ const STATUS: Record<string, number> = {
   'POST /v1/usage': 202,
   'POST /v1/deliveries/{id}/resend': 202,
   'POST /v1/endpoints/{id}/resend-failed': 202,
+};
+
+/** Routes that refuse with 409 when the request clashes with the state, and why. */
+export const CONFLICTS: Record<string, string> = {
+  'POST /v1/events': 'The Idempotency-Key was used before with another body',
+  'POST /v1/events/batch': 'The Idempotency-Key was used before with another body',
+  'PATCH /v1/events/{id}': 'The event was attempted or withdrawn already',
+  'DELETE /v1/events/{id}': 'The event was delivered already',
+  'DELETE /v1/keys/{id}': 'A key cannot delete itself',
+  'POST /v1/accounts': 'An account with this id exists',
+  'POST /v1/contact-types': 'A contact type of this name exists',
+  'PATCH /v1/contact-types/{id}': 'A contact type of this name exists',
+  'PATCH /v1/smtp-profiles/{id}': 'The owner must keep a default profile',
+  'DELETE /v1/smtp-profiles/{id}': 'The profile is the default, or a canned email uses it',
+  'POST /v1/deliveries/{id}/resend': 'The delivery is still queued or in flight',
+  'POST /v1/buckets': 'A bucket with this id or name exists',
+  'PATCH /v1/buckets/{id}': 'Another bucket has this name',
+  'POST /v1/contracts': 'A contract with this id exists',
+  'PATCH /v1/scheduled/{id}': 'The notification fired or was cancelled already',
+  'DELETE /v1/scheduled/{id}': 'The notification fired or was cancelled already',
+};
+
+/** Other refusals particular to one route. */
+export const OTHER_ERRORS: Record<string, Record<number, string>> = {
+  'POST /v1/email-templates/{id}/test-send': { 502: 'The SMTP server refused the message' },
+  'POST /v1/events/batch': { 413: 'More events than HERALD_MAX_BATCH_SIZE' },
 };
 
 /** A collection's create, list, read and update answers. */

@@ -1,10 +1,5 @@
 import type { Channel, DeliveryRecord, DeliveryStatus, Owner, Store } from '../store/store.ts';
-import {
-  choiceOption,
-  intOption,
-  stringOption,
-  type Command,
-} from './command.ts';
+import { choiceOption, intOption, stringOption, type Command } from './command.ts';
 import { ownerById, withStore } from './operator-store.ts';
 import { renderTable, when, type Column } from './table.ts';
 

@@ -12,9 +12,7 @@ export interface Column<T> {
 
 export function renderTable<T>(rows: T[], columns: Column<T>[]): string {
   const cells = rows.map((row) => columns.map((c) => cell(c.value(row), c.max)));
-  const widths = columns.map((c, i) =>
-    Math.max(c.title.length, ...cells.map((r) => r[i].length)),
-  );
+  const widths = columns.map((c, i) => Math.max(c.title.length, ...cells.map((r) => r[i].length)));
   const line = (values: string[]) =>
     values
       .map((v, i) => (columns[i].align === 'right' ? v.padStart(widths[i]) : v.padEnd(widths[i])))

@@ -9,13 +9,7 @@
  * queue, every process's work included, and every process reports the same
  * numbers: aggregate them with `max`, not `sum`.
  */
-import {
-  collectDefaultMetrics,
-  Counter,
-  Gauge,
-  Histogram,
-  Registry,
-} from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DeliveryObserver } from '../queue/dispatcher.ts';
 import type { Channel, QueueStats } from '../store/store.ts';
 
@@ -166,7 +160,8 @@ export class HeraldMetrics implements DeliveryObserver {
     const sources = this.sources;
     const now = sources?.now?.() ?? Date.now();
     const inFlight = sources?.inFlight();
-    for (const channel of CHANNELS) this.attemptsInFlight.set({ channel }, inFlight?.[channel] ?? 0);
+    for (const channel of CHANNELS)
+      this.attemptsInFlight.set({ channel }, inFlight?.[channel] ?? 0);
 
     let stats: QueueStats[] = [];
     try {

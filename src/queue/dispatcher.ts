@@ -130,7 +130,8 @@ export class Dispatcher {
   /** Attempts running now, per channel (released ones not counted). */
   activeByChannel(): Record<Channel, number> {
     const counts: Record<Channel, number> = { webhook: 0, email: 0 };
-    for (const entry of this.running.values()) if (!entry.released) counts[entry.delivery.channel]++;
+    for (const entry of this.running.values())
+      if (!entry.released) counts[entry.delivery.channel]++;
     return counts;
   }
 
@@ -270,7 +271,9 @@ export class Dispatcher {
     if (result.kind === 'skipped') {
       return { status: 'pending', nextAttemptAt: now + result.retryInMs, refundAttempt: true };
     }
-    if (result.kind === 'cancelled') return { status: 'cancelled', lastError: result.reason };
+    if (result.kind === 'cancelled') {
+      return { status: 'cancelled', lastError: result.reason, refundAttempt: true };
+    }
 
     const base = { id: newId('att'), number: delivery.attempts, ...result.attempt };
     if (result.kind === 'delivered') {

@@ -87,9 +87,10 @@ export class TargetGate {
 }
 
 /**
- * The bucket holds a tenth of a second's worth (at least one call), so even a
- * short measurement window sees the rate held to within about ten per cent.
+ * The bucket holds a twentieth of a second's worth (at least one call), so even a
+ * one-second window sees the rate held to within five per cent, leaving room for
+ * jitter on the way to the receiver within the promised ten.
  */
 function burstOf(limits: { ratePerSecond: number | null }): number {
-  return limits.ratePerSecond === null ? 0 : Math.max(1, Math.ceil(limits.ratePerSecond / 10));
+  return limits.ratePerSecond === null ? 0 : Math.max(1, Math.floor(limits.ratePerSecond / 20));
 }

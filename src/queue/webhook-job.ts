@@ -60,17 +60,22 @@ export function webhookJob(deps: WebhookJobDeps): Job {
     if ('retryInMs' in slot) {
       return { kind: 'skipped', reason: 'endpoint rate limit', retryInMs: slot.retryInMs };
     }
+    const startedAt = now();
     try {
       const body = webhookBody(loaded.event, loaded.context, endpoint);
-      const cacheKey = `${endpoint.id}:${stored.updatedAt}`;
-      const startedAt = now();
+      // The token cache follows the credentials, not every bookkeeping write.
+      const cacheKey = `${endpoint.id}:${endpoint.auth.sealed ?? ''}`;
       let headers = await requestHeaders(deps, endpoint, delivery.id, cacheKey, body, startedAt);
       let result = await deps.sender.send({ url: endpoint.url, body, headers });
+      let refusedToken: { status: number; durationMs: number } | undefined;
       if (result.status === 401 && endpoint.auth.type === 'oauth2') {
-        // The receiver refused our cached token: fetch a fresh one and try once more.
+        // The receiver refused our cached token: fetch a fresh one and try once more,
+        // within this attempt; the log keeps the refused call beside the second.
+        refusedToken = { status: 401, durationMs: result.durationMs };
         deps.oauth.invalidate(cacheKey);
         headers = await requestHeaders(deps, endpoint, delivery.id, cacheKey, body, now());
         result = await deps.sender.send({ url: endpoint.url, body, headers });
+        result = { ...result, durationMs: now() - startedAt };
       }
       return await finish(
         deps,
@@ -83,6 +88,7 @@ export function webhookJob(deps: WebhookJobDeps): Job {
             url: endpoint.url,
             headers: redactHeaders(headers, endpoint),
             bytes: Buffer.byteLength(body),
+            ...(refusedToken ? { refusedToken } : {}),
           },
         },
         now(),
@@ -90,8 +96,10 @@ export function webhookJob(deps: WebhookJobDeps): Job {
     } catch (error) {
       // Only the OAuth token fetch throws here; it counts as a failed attempt.
       if (!(error instanceof Error && error.name === 'DeliveryError')) throw error;
-      const result: WebhookAttempt = { ok: false, durationMs: 0, error: error as never };
-      return finish(deps, delivery, endpoint, result, { startedAt: now(), request: {} }, now());
+      const durationMs = now() - startedAt;
+      const result: WebhookAttempt = { ok: false, durationMs, error: error as never };
+      const request = { url: endpoint.url, stage: 'oauth token' };
+      return finish(deps, delivery, endpoint, result, { startedAt, request }, now());
     } finally {
       slot.leave();
     }

@@ -99,7 +99,9 @@ export class OAuthTokens {
       );
     }
     const lifetime = typeof parsed.expires_in === 'number' ? parsed.expires_in : DEFAULT_LIFETIME_S;
-    const expiresAt = this.now() + Math.max(0, lifetime * 1000 - EXPIRY_MARGIN_MS);
+    // A short-lived token keeps half its life, so it is still reused a while.
+    const margin = Math.min(EXPIRY_MARGIN_MS, (lifetime * 1000) / 2);
+    const expiresAt = this.now() + Math.max(0, lifetime * 1000 - margin);
     this.cache.set(cacheKey, { token: parsed.access_token, expiresAt });
     return parsed.access_token;
   }

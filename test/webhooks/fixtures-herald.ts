@@ -3,7 +3,6 @@
  * an account, and steps to add a subscribed endpoint, post an event and read its
  * delivery back through the API.
  */
-import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HeraldConfig } from '../../src/config.ts';
 import { sampleData } from '../../src/catalog/index.ts';
@@ -23,8 +22,13 @@ export interface Bench {
   settled(deliveryId: string, status: string, timeoutMs?: number): Promise<any>;
 }
 
+/** Where a bench registers its cleanup: a test's context, or a suite's `after` hook. */
+export interface Cleanup {
+  after(fn: () => unknown): void;
+}
+
 export async function startBench(
-  t: TestContext,
+  t: Cleanup,
   config: Partial<HeraldConfig> = {},
   accountName = 'Zoë Müller',
 ): Promise<Bench> {

@@ -1,7 +1,7 @@
 /**
- * The verifying HTTPS receiver, run on a worker thread so that it has an event loop
- * of its own: an arrival is stamped when it reaches the socket, however busy the
- * Herald in the main thread is. Timing tests use it; most tests need no such care.
+ * A verifying HTTPS receiver on a worker thread, so that it has an event loop of its
+ * own: an arrival is stamped when it reaches the socket, however busy the Herald in
+ * the main thread keeps that thread. Timing tests use it; others need no such care.
  *
  * ```ts
  * const receiver = await startReceiverThread();
@@ -12,12 +12,15 @@
  */
 import { once } from 'node:events';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { startReceiver } from '../helpers/https-receiver.ts';
+import { Webhook } from 'standardwebhooks';
+import { testCertificate } from '../helpers/tls-cert.ts';
+import { startRawServer } from './fixtures-servers.ts';
 
 /** One request as the thread saw it. */
 export interface Arrival {
   id: string;
   receivedAt: number;
+  /** Whether the signature verified with the secret set at the time. */
   verified: boolean;
 }
 
@@ -36,27 +39,23 @@ const ROLE = 'herald-test-receiver';
 
 /** Starts the receiver on its own thread; always close() it. */
 export async function startReceiverThread(): Promise<ReceiverThread> {
+  // The thread serves the certificate Herald trusts, not one of its own making.
+  const pems = await testCertificate();
   // A worker does not inherit the test runner's TypeScript loader, so a small script
   // registers tsx in the thread before it imports this file.
   const boot = `import('tsx/esm/api')
     .then(({ register }) => { register(); return import(${JSON.stringify(import.meta.url)}); })`;
-  const worker = new Worker(boot, { eval: true, workerData: { role: ROLE } });
+  const worker = new Worker(boot, { eval: true, workerData: { role: ROLE, pems } });
   const arrivals: Arrival[] = [];
   const waiters = new Set<() => void>();
-  let url = '';
-  const ready = new Promise<void>((resolve, reject) => {
+  const url = await new Promise<string>((resolve, reject) => {
     worker.once('error', reject);
     worker.on('message', (message: Message) => {
-      if ('url' in message) {
-        url = message.url;
-        resolve();
-        return;
-      }
+      if ('url' in message) return resolve(message.url);
       arrivals.push(message.arrival);
       for (const wake of waiters) wake();
     });
   });
-  await ready;
 
   return {
     url,
@@ -92,21 +91,34 @@ export async function startReceiverThread(): Promise<ReceiverThread> {
 }
 
 async function runInThread() {
-  const receiver = await startReceiver();
-  receiver.setResponder((hook) => {
-    const arrival: Arrival = { id: hook.id, receivedAt: hook.receivedAt, verified: hook.verified };
-    parentPort!.postMessage({ arrival } satisfies Message);
-    return { status: 200, body: 'ok' };
-  });
-  parentPort!.on('message', async (command: Command) => {
-    if (command === 'close') {
-      await receiver.close();
-      parentPort!.close();
-    } else {
-      receiver.setSecret(command.secret);
+  let secret: string | undefined;
+  const verified = (body: string, headers: Record<string, unknown>) => {
+    if (!secret) return false;
+    try {
+      new Webhook(secret).verify(body, headers as Record<string, string>);
+      return true;
+    } catch {
+      return false;
     }
+  };
+  const server = await startRawServer((hit, res) => {
+    const arrival: Arrival = {
+      id: String(hit.headers['webhook-id'] ?? ''),
+      receivedAt: hit.receivedAt,
+      verified: verified(hit.body, hit.headers),
+    };
+    parentPort!.postMessage({ arrival } satisfies Message);
+    res.writeHead(200).end('ok');
+  }, workerData.pems);
+  parentPort!.on('message', async (command: Command) => {
+    if (command !== 'close') {
+      secret = command.secret;
+      return;
+    }
+    await server.close();
+    parentPort!.close();
   });
-  parentPort!.postMessage({ url: receiver.url } satisfies Message);
+  parentPort!.postMessage({ url: server.url() } satisfies Message);
 }
 
 if (!isMainThread && workerData?.role === ROLE) void runInThread();

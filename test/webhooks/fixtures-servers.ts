@@ -40,8 +40,12 @@ const answerOk: RawHandler = (_hit, res) => {
   res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
 };
 
-export async function startRawServer(handler: RawHandler = answerOk): Promise<RawServer> {
-  const { key, cert } = await testCertificate();
+/** Starts a raw server; `pems` replaces the shared test certificate (a thread has its own). */
+export async function startRawServer(
+  handler: RawHandler = answerOk,
+  pems?: { key: string; cert: string },
+): Promise<RawServer> {
+  const { key, cert } = pems ?? (await testCertificate());
   const hits: Hit[] = [];
   const waiters = new Set<() => void>();
   let handle = handler;
@@ -86,7 +90,9 @@ export async function startRawServer(handler: RawHandler = answerOk): Promise<Ra
         };
         const timer = setTimeout(() => {
           done();
-          reject(new Error(`server got ${hits.length} request(s) in ${timeoutMs} ms, not ${count}`));
+          reject(
+            new Error(`server got ${hits.length} request(s) in ${timeoutMs} ms, not ${count}`),
+          );
         }, timeoutMs);
         const done = () => {
           clearTimeout(timer);

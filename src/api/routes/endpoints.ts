@@ -127,8 +127,7 @@ export function endpointRoutes(app: Api, ctx: ApiContext): void {
             `headers.${name} is set by Herald itself; use auth for credentials`,
           );
         }
-        if (/[\r\n\0]/.test(value))
-          throw invalid(`headers.${name}`, `headers.${name} must not hold line breaks`);
+        checkHeaderValue(value, `headers.${name}`);
         return { name, sealed: ctx.secrets.seal(value) };
       });
     }
@@ -162,9 +161,20 @@ export function endpointRoutes(app: Api, ctx: ApiContext): void {
         sealed: ctx.secrets.seal(auth.clientSecret),
       };
     }
-    if (auth.type === 'basic')
+    if (auth.type === 'basic') {
+      // RFC 7617: the user name ends at the first colon, so it may not hold one.
+      if (auth.username.includes(':') || !VISIBLE_ASCII.test(auth.username)) {
+        throw invalid(
+          'auth.username',
+          'auth.username must be printable ASCII without a colon (RFC 7617 splits at the first colon)',
+        );
+      }
       return { type: 'basic', username: auth.username, sealed: ctx.secrets.seal(auth.password) };
-    if (auth.type === 'bearer') return { type: 'bearer', sealed: ctx.secrets.seal(auth.token) };
+    }
+    if (auth.type === 'bearer') {
+      checkHeaderValue(auth.token, 'auth.token');
+      return { type: 'bearer', sealed: ctx.secrets.seal(auth.token) };
+    }
     return { type: 'none' };
   }
 
@@ -287,6 +297,22 @@ export function endpointRoutes(app: Api, ctx: ApiContext): void {
       return reply.status(202).send({ requeued });
     },
   );
+}
+
+const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
+
+/**
+ * A value that goes into an HTTP header must be visible ASCII, spaces and tabs
+ * (RFC 9110 field-value); anything else could never be sent, so it is refused when
+ * saved rather than failing every delivery later.
+ */
+function checkHeaderValue(value: string, field: string): void {
+  if (!/^[\x20-\x7e\t]*$/.test(value)) {
+    throw invalid(
+      field,
+      `${field} must hold only printable ASCII characters, spaces and tabs (no line breaks or non-ASCII)`,
+    );
+  }
 }
 
 /** What the API shows of an endpoint's auth: its kind and names, never a secret. */

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { DeliveryOutcome, DeliveryRecord, QueueStats } from '../store.ts';
 import { BUMP_OUTCOME_SEQ } from './event-changes.ts';
 import { toDelivery } from './rows.ts';
+import { NOTIFY_WORK } from './work-notifier.ts';
 
 /** One row per (target, key) with ordered work queued: its earliest delivery. */
 const KEYS = `keys AS (
@@ -165,9 +166,12 @@ export async function completeDelivery(
         last_error = $4, updated_at = $5, completed_at = $6, attempts = attempts - $7,
         outcome_seq = (SELECT value FROM bump)
       WHERE id = $1 AND status = 'in_flight' AND lease_until = $9)`;
+  // Handed back due at once (a worker shutting down): another worker may take it.
+  const handedBack = outcome.status === 'pending' && (values[2] as number) <= now;
   const a = outcome.attempt;
   if (!a) {
     await pool.query(`${update} SELECT 1`, values);
+    if (handedBack) await pool.query(NOTIFY_WORK);
     return;
   }
   await pool.query(
@@ -189,6 +193,7 @@ export async function completeDelivery(
       JSON.stringify(a.request),
     ],
   );
+  if (handedBack) await pool.query(NOTIFY_WORK);
 }
 
 /** Queue depth per channel; the same statement as the SQLite store's. */

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { AcceptResult, Idempotency, NewEvent } from '../store.ts';
 import { LOCKS } from './locks.ts';
-import { NOTIFY_WORK } from './work-notifier.ts';
+import { NOTIFY_TRIGGERS, NOTIFY_WORK } from './work-notifier.ts';
 
 /**
  * The body of acceptEvents, run inside its transaction: the idempotency key, then
@@ -44,8 +44,8 @@ export async function acceptEventsIn(
 }
 
 /**
- * Inserts events, their deliveries and trigger inbox entries, and announces the
- * work at commit; the caller holds the transaction (acceptEvents, a scheduled
+ * Inserts events, their deliveries and trigger inbox entries, and announces both
+ * kinds of work at commit; the caller holds the transaction (acceptEvents, a scheduled
  * notification firing).
  *
  * First a transaction-level advisory lock per owner. Sequence numbers are handed
@@ -112,6 +112,7 @@ export async function insertEvents(
        ON CONFLICT DO NOTHING`,
       [facts],
     );
+    await client.query(NOTIFY_TRIGGERS);
   }
   if (deliveryRows.length === 0) return;
   await client.query(

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { SchemaState } from '../store.ts';
 import { createPool, inTransaction } from './connection.ts';
 import { runMigrations, schemaState } from './migrator.ts';
-import { listenForWork, NOTIFY_WORK } from './work-notifier.ts';
+import { CHANNELS, listenOn, NOTIFY_WORK, type WorkChannel } from './work-notifier.ts';
 
 export interface PostgresStoreOptions {
   /** Connections this process keeps open at most (default 10). */
@@ -39,12 +39,24 @@ export abstract class PostgresDatabase {
   }
 
   /**
-   * Calls `listener` whenever any process announces new or newly due work, and
-   * after a lost listening connection comes back. Resolves, once listening, with
-   * the function that stops it; close() stops every listener too.
+   * Calls `listener` whenever any process announces deliveries new or newly due,
+   * and after a lost listening connection comes back. Resolves, once listening,
+   * with the function that stops it; close() stops every listener too.
    */
   async onWork(listener: () => void): Promise<() => void> {
-    const stopListening = await listenForWork(this.url, listener);
+    return this.listen(CHANNELS.work, listener);
+  }
+
+  /**
+   * The same for the trigger schedulers: facts for the trigger inbox, and
+   * scheduled notifications planned or moved.
+   */
+  async onTriggerWork(listener: () => void): Promise<() => void> {
+    return this.listen(CHANNELS.triggers, listener);
+  }
+
+  private async listen(channel: WorkChannel, listener: () => void): Promise<() => void> {
+    const stopListening = await listenOn(this.url, channel, listener);
     const stop = () => {
       this.listeners.delete(stop);
       stopListening();

@@ -9,6 +9,7 @@ import type {
 import { inTransaction } from './connection.ts';
 import { insertEvents } from './event-intake.ts';
 import { toEvent } from './rows.ts';
+import { NOTIFY_TRIGGERS } from './work-notifier.ts';
 
 /**
  * Scheduled notifications and the trigger inbox, for PostgresStore: the same
@@ -52,6 +53,8 @@ export async function insertScheduled(
     );
     changed += moved.rowCount ?? 0;
   }
+  // Another process's scheduler may sleep past the new rows' time: wake them all.
+  if (changed > 0) await client.query(NOTIFY_TRIGGERS);
   return changed;
 }
 
@@ -121,7 +124,10 @@ export async function updateScheduled(
       now,
     ],
   );
-  return (result.rowCount ?? 0) > 0;
+  if (!result.rowCount) return false;
+  // Moved earlier, perhaps: the schedulers time their next wake-up again.
+  if (change.dueAt !== undefined) await db.query(NOTIFY_TRIGGERS);
+  return true;
 }
 
 export async function cancelScheduled(

@@ -1,22 +1,30 @@
 import pg from 'pg';
 import { connectionConfig } from './connection.ts';
 
-/** The NOTIFY channel on which new or newly due work is announced. */
-export const WORK_CHANNEL = 'herald_work';
+/** The NOTIFY channels: deliveries new or newly due, and the triggers' work. */
+export const CHANNELS = { work: 'herald_work', triggers: 'herald_triggers' } as const;
+export type WorkChannel = (typeof CHANNELS)[keyof typeof CHANNELS];
 
-/** SQL that announces work; inside a transaction it is sent only at commit. */
-export const NOTIFY_WORK = `SELECT pg_notify('${WORK_CHANNEL}', '')`;
+/** SQL that announces deliveries; inside a transaction it is sent at commit. */
+export const NOTIFY_WORK = `SELECT pg_notify('${CHANNELS.work}', '')`;
+
+/** SQL that announces new facts or a changed schedule to the trigger schedulers. */
+export const NOTIFY_TRIGGERS = `SELECT pg_notify('${CHANNELS.triggers}', '')`;
 
 const RECONNECT_MS = 1000;
 
 /**
- * Listens for work announcements on a connection of its own (LISTEN holds a
- * session, so it cannot share the pool). When that connection breaks it reconnects
+ * Listens on a channel on a connection of its own (LISTEN holds a session, so it
+ * cannot share the pool). When that connection breaks it reconnects
  * after a second and calls the listener once, since announcements sent meanwhile
  * are lost. Resolves once the first LISTEN is in place; the function it resolves
  * with stops listening.
  */
-export async function listenForWork(url: string, listener: () => void): Promise<() => void> {
+export async function listenOn(
+  url: string,
+  channel: WorkChannel,
+  listener: () => void,
+): Promise<() => void> {
   let client: pg.Client | undefined;
   let stopped = false;
   let retry: NodeJS.Timeout | undefined;
@@ -31,7 +39,7 @@ export async function listenForWork(url: string, listener: () => void): Promise<
       scheduleReconnect();
     });
     await next.connect();
-    await next.query(`LISTEN ${WORK_CHANNEL}`);
+    await next.query(`LISTEN ${channel}`);
     if (stopped) {
       await next.end();
       return;
