@@ -332,6 +332,33 @@ for (const backend of backends()) {
       assert.equal(stored?.attempts, 2);
     });
 
+    test('drops the outcome of a worker whose lease was taken over, keeping its attempt', async () => {
+      await queue(store, 'own-1', [delivery('d1')]);
+      const [late] = await store.claimDeliveries(1000, 1, 100);
+      await store.releaseExpiredLeases(1200);
+      const [current] = await store.claimDeliveries(1200, 1, 100);
+      const attempt = (id: string) => ({
+        id,
+        number: 1,
+        startedAt: 1000,
+        durationMs: 5,
+        ok: true,
+        statusCode: 200,
+        errorCode: null,
+        error: null,
+        responseBody: 'ok',
+        request: {},
+      });
+
+      await store.completeDelivery(late, { status: 'succeeded', attempt: attempt('a1') }, 1250);
+      assert.equal((await store.getDelivery('own-1', 'd1'))?.status, 'in_flight');
+      await store.completeDelivery(current, { status: 'succeeded', attempt: attempt('a2') }, 1260);
+      const done = await store.getDelivery('own-1', 'd1');
+      assert.equal(done?.status, 'succeeded');
+      assert.equal(done?.completedAt, 1260);
+      assert.deepEqual(ids(await store.listAttempts('own-1', 'd1')), ['a1', 'a2']);
+    });
+
     test('requeues a finished delivery, never one still queued', async () => {
       await queue(store, 'own-1', [delivery('d1'), delivery('d2')]);
       const [d1] = await store.claimDeliveries(1000, 1, LEASE);

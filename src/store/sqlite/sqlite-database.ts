@@ -22,6 +22,21 @@ export abstract class SqliteDatabase {
     this.db.pragma('foreign_keys = ON');
   }
 
+  /**
+   * Runs a worker's bookkeeping (claims, leases, outcomes) without waiting for the
+   * disk. It is safe: a later durable commit flushes the whole WAL, these frames
+   * too, and if power fails first the delivery is merely attempted again, which
+   * the at-least-once contract allows. Intake and configuration stay FULL.
+   */
+  protected relaxed<T>(work: () => T): T {
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return work();
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
+  }
+
   protected sql(text: string): Database.Statement {
     let statement = this.statements.get(text);
     if (!statement) {

@@ -215,11 +215,59 @@ export class SqliteStore extends SqliteTriggerStore implements Store {
     ).run({ ownerId, targetId, since, until, now }).changes;
   }
 
+  /**
+   * Intake requests that arrive in the same turn of the event loop are committed
+   * together: one transaction, one disk flush, each request in its own savepoint so
+   * that its idempotency check and its failure stay its own. Under many concurrent
+   * clients this turns one fsync per event into one per batch of requests.
+   */
   async acceptEvents(
     ownerId: string,
     events: NewEvent[],
     idempotency?: Idempotency,
   ): Promise<AcceptResult> {
+    return new Promise((resolve, reject) => {
+      this.waitingAccepts.push({
+        run: () => this.acceptNow(ownerId, events, idempotency),
+        resolve,
+        reject,
+      });
+      if (this.waitingAccepts.length === 1) setImmediate(() => this.commitAccepts());
+    });
+  }
+
+  private readonly waitingAccepts: {
+    run: () => AcceptResult;
+    resolve: (result: AcceptResult) => void;
+    reject: (error: unknown) => void;
+  }[] = [];
+
+  private commitAccepts(): void {
+    const batch = this.waitingAccepts.splice(0);
+    const outcomes: ({ ok: AcceptResult } | { error: unknown })[] = [];
+    try {
+      this.db.transaction(() => {
+        for (const item of batch) {
+          try {
+            outcomes.push({ ok: item.run() });
+          } catch (error) {
+            outcomes.push({ error });
+          }
+        }
+      })();
+    } catch (error) {
+      // The commit itself failed (a full disk, say): nothing of the batch was kept.
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    batch.forEach((item, i) => {
+      const outcome = outcomes[i];
+      if ('ok' in outcome) item.resolve(outcome.ok);
+      else item.reject(outcome.error);
+    });
+  }
+
+  private acceptNow(ownerId: string, events: NewEvent[], idempotency?: Idempotency): AcceptResult {
     const findKey = this.sql(
       'SELECT request_hash, response FROM idempotency_keys WHERE owner_id = ? AND key = ?',
     );
@@ -228,6 +276,7 @@ export class SqliteStore extends SqliteTriggerStore implements Store {
        VALUES (?, ?, ?, ?, ?)`,
     );
 
+    // Nested in commitAccepts' transaction, this runs as a savepoint.
     return this.db.transaction((): AcceptResult => {
       if (idempotency) {
         const seen = findKey.get(ownerId, idempotency.key) as any;
@@ -310,8 +359,9 @@ export class SqliteStore extends SqliteTriggerStore implements Store {
   async claimDeliveries(now: number, limit: number, leaseMs: number): Promise<DeliveryRecord[]> {
     // An ordered delivery is due only when no earlier delivery of the same target and
     // ordering key is still pending or in flight: the head of each key holds the rest.
-    const rows = this.sql(
-      `UPDATE deliveries
+    const rows = this.relaxed(() =>
+      this.sql(
+        `UPDATE deliveries
        SET status = 'in_flight', lease_until = @lease, attempts = attempts + 1, updated_at = @now
        WHERE seq IN (
          SELECT d.seq FROM deliveries d
@@ -323,15 +373,17 @@ export class SqliteStore extends SqliteTriggerStore implements Store {
          ORDER BY d.next_attempt_at, d.seq
          LIMIT @limit)
        RETURNING *`,
-    ).all({ now, lease: now + leaseMs, limit });
+      ).all({ now, lease: now + leaseMs, limit }),
+    );
     return rows.map((row) => toDelivery(row as any)).sort((a, b) => a.seq - b.seq);
   }
 
   async releaseExpiredLeases(now: number): Promise<number> {
-    return this.sql(
+    const release = this.sql(
       `UPDATE deliveries SET status = 'pending', lease_until = NULL, updated_at = @now
        WHERE status = 'in_flight' AND lease_until < @now`,
-    ).run({ now }).changes;
+    );
+    return this.relaxed(() => release.run({ now }).changes);
   }
 
   async completeDelivery(
@@ -340,46 +392,51 @@ export class SqliteStore extends SqliteTriggerStore implements Store {
     now: number,
   ): Promise<void> {
     const finished = outcome.status !== 'pending';
-    this.db.transaction(() => {
-      this.sql(
-        `UPDATE deliveries SET status = @status, next_attempt_at = @next, lease_until = NULL,
+    this.relaxed(
+      this.db.transaction(() => {
+        this.sql(
+          `UPDATE deliveries SET status = @status, next_attempt_at = @next, lease_until = NULL,
            last_error = @lastError, updated_at = @now, completed_at = @completedAt,
            attempts = attempts - @refund, outcome_seq = @outcomeSeq
-         WHERE id = @id`,
-      ).run({
-        id: delivery.id,
-        outcomeSeq: this.nextOutcomeSeq(delivery.ownerId),
-        status: outcome.status,
-        next: outcome.nextAttemptAt ?? delivery.nextAttemptAt,
-        lastError: outcome.lastError === undefined ? delivery.lastError : outcome.lastError,
-        now,
-        completedAt: finished ? now : null,
-        refund: outcome.refundAttempt ? 1 : 0,
-      });
-      const a = outcome.attempt;
-      if (!a) return;
-      this.sql(
-        // Attempts are numbered over the delivery's whole life, across manual
-        // resends, so the log reads in order; the retry budget restarts on resend.
-        `INSERT INTO attempts (id, delivery_id, owner_id, number, started_at, duration_ms, ok,
+         WHERE id = @id AND status = 'in_flight' AND lease_until IS @lease`,
+        ).run({
+          id: delivery.id,
+          // Fenced by the lease: a worker whose lease ran out and was taken over keeps
+          // its attempt in the log, but its outcome no longer decides the delivery.
+          lease: delivery.leaseUntil,
+          outcomeSeq: this.nextOutcomeSeq(delivery.ownerId),
+          status: outcome.status,
+          next: outcome.nextAttemptAt ?? delivery.nextAttemptAt,
+          lastError: outcome.lastError === undefined ? delivery.lastError : outcome.lastError,
+          now,
+          completedAt: finished ? now : null,
+          refund: outcome.refundAttempt ? 1 : 0,
+        });
+        const a = outcome.attempt;
+        if (!a) return;
+        this.sql(
+          // Attempts are numbered over the delivery's whole life, across manual
+          // resends, so the log reads in order; the retry budget restarts on resend.
+          `INSERT INTO attempts (id, delivery_id, owner_id, number, started_at, duration_ms, ok,
            status_code, error_code, error, response_body, request)
          VALUES (?, ?, ?, (SELECT count(*) + 1 FROM attempts WHERE delivery_id = ?),
            ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        a.id,
-        delivery.id,
-        delivery.ownerId,
-        delivery.id,
-        a.startedAt,
-        a.durationMs,
-        a.ok ? 1 : 0,
-        a.statusCode,
-        a.errorCode,
-        a.error,
-        a.responseBody,
-        JSON.stringify(a.request),
-      );
-    })();
+        ).run(
+          a.id,
+          delivery.id,
+          delivery.ownerId,
+          delivery.id,
+          a.startedAt,
+          a.durationMs,
+          a.ok ? 1 : 0,
+          a.statusCode,
+          a.errorCode,
+          a.error,
+          a.responseBody,
+          JSON.stringify(a.request),
+        );
+      }),
+    );
   }
 
   async getDelivery(ownerId: string, id: string): Promise<DeliveryRecord | undefined> {
