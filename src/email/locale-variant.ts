@@ -15,9 +15,9 @@ export function pickLocaleVariant<T extends LocaleVariant>(
   accountLocale: string | undefined,
   ownerLocale: string,
 ): { chosen: T; note?: string } {
-  const candidates = variants.some((v) => v.id === subscribed.id)
-    ? variants
-    : [subscribed, ...variants];
+  // The subscribed template stands for its stored copy: a preview's unsaved draft
+  // must render as typed, not as last saved.
+  const candidates = [subscribed, ...variants.filter((v) => v.id !== subscribed.id)];
   const wanted = [accountLocale, ownerLocale].filter((l): l is string => Boolean(l));
   for (const locale of wanted) {
     const exact = candidates.find((v) => sameLocale(v.locale, locale));

@@ -48,7 +48,7 @@ export class HeraldMetrics implements DeliveryObserver {
 
     this.eventsAccepted = new Counter({
       name: 'herald_events_accepted_total',
-      help: 'Events committed to the queue (reported, derived by the triggers, or raised by Herald), by type.',
+      help: 'Events committed: reported, derived by the triggers or raised by Herald.',
       labelNames: ['type'],
       registers,
     });
@@ -73,13 +73,13 @@ export class HeraldMetrics implements DeliveryObserver {
     });
     this.released = new Counter({
       name: 'herald_deliveries_released_total',
-      help: 'Attempts still running when a shutdown grace period ran out, handed back to the queue.',
+      help: 'Attempts running when the shutdown grace period ended, given back.',
       labelNames: ['channel'],
       registers,
     });
     this.queueDepth = new Gauge({
       name: 'herald_queue_deliveries',
-      help: 'Deliveries in the queue of every process: pending (due or awaiting a retry), due, in_flight.',
+      help: 'Deliveries in the shared queue: pending, due (pending whose time came), in_flight.',
       labelNames: ['channel', 'state'],
       registers,
     });

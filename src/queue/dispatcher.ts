@@ -130,8 +130,9 @@ export class Dispatcher {
   /** Attempts running now, per channel (released ones not counted). */
   activeByChannel(): Record<Channel, number> {
     const counts: Record<Channel, number> = { webhook: 0, email: 0 };
-    for (const entry of this.running.values())
+    for (const entry of this.running.values()) {
       if (!entry.released) counts[entry.delivery.channel]++;
+    }
     return counts;
   }
 
@@ -251,7 +252,14 @@ export class Dispatcher {
     if (entry.released) return;
     const outcome = this.outcomeOf(delivery, result);
     entry.recording = this.options.store.completeDelivery(delivery, outcome, this.now());
-    await entry.recording;
+    try {
+      await entry.recording;
+    } catch (error) {
+      // Thrown out of launch() this would end the process; the claim instead runs
+      // out with its lease and the delivery is attempted again.
+      log.error({ err: error }, 'recording the outcome failed; the lease will run out');
+      return;
+    }
     this.report(log, delivery, result, outcome);
     this.observe(delivery, result, outcome);
   }

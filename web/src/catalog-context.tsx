@@ -16,7 +16,3 @@ export function CatalogProvider({ children }: { children: ReactNode }) {
 export function useCatalog(): EventType[] {
   return useContext(CatalogContext);
 }
-
-export function useEventType(type: string): EventType | undefined {
-  return useCatalog().find((t) => t.type === type);
-}

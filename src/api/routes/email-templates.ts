@@ -16,6 +16,7 @@ import type { EventRecord, StoredRecord } from '../../store/store.ts';
 import type { Api, ApiContext } from '../context.ts';
 import { IdParams, iso } from '../shared.ts';
 import { checkLocale } from '../validators.ts';
+import { stripUndefined } from './accounts.ts';
 
 const Recipient = Type.Union([
   Type.Object({ contactType: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
@@ -51,7 +52,16 @@ const Patch = Type.Partial(Create, { additionalProperties: false });
 type TemplateInput = Static<typeof Patch>;
 
 const PreviewBody = Type.Object(
-  { eventId: Type.Optional(Type.String()), accountId: Type.Optional(Type.String()) },
+  {
+    eventId: Type.Optional(Type.String()),
+    accountId: Type.Optional(Type.String()),
+    // A draft to render instead of the saved text, checked like a save but not stored,
+    // so an editor can show its preview as the operator types.
+    eventType: Type.Optional(Fields.eventType),
+    subject: Type.Optional(Fields.subject),
+    html: Type.Optional(Fields.html),
+    text: Type.Optional(Fields.text),
+  },
   { additionalProperties: false },
 );
 const TestSendBody = Type.Object(
@@ -246,8 +256,21 @@ export function emailTemplateRoutes(app: Api, ctx: ApiContext): void {
     async (request) => {
       const ownerId = request.caller.owner.id;
       const template = await load(ownerId, request.params.id);
-      const event = await eventFor(ownerId, template.doc, request.body ?? {});
-      const rendered = await previewOrFail(() => renderEmail(ctx.store, template.doc, event));
+      const { eventType, subject, html, text, ...source } = request.body ?? {};
+      if (eventType !== undefined && !getEventType(eventType)) {
+        throw invalid(
+          'eventType',
+          `eventType ${JSON.stringify(eventType)} is not in the catalogue`,
+        );
+      }
+      const draft = { ...template.doc, ...stripUndefined({ eventType, subject, html, text }) };
+      const allowed = tokensFor(draft.eventType, 'email').map((t) => t.name);
+      for (const field of ['subject', 'html', 'text'] as const) {
+        const value = draft[field];
+        if (value) checkTemplate(value, allowed, field, draft.eventType);
+      }
+      const event = await eventFor(ownerId, draft, source);
+      const rendered = await previewOrFail(() => renderEmail(ctx.store, draft, event));
       const { profile, ...shown } = rendered;
       return { ...shown, smtpProfileId: profile.id, eventId: event.id };
     },

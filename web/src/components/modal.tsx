@@ -1,4 +1,4 @@
-import { useId, useLayoutEffect, useRef, type ReactNode } from 'react';
+import { useId, useLayoutEffect, useRef, type KeyboardEvent, type ReactNode } from 'react';
 
 interface ModalProps {
   title: string;
@@ -7,11 +7,16 @@ interface ModalProps {
   wide?: boolean;
 }
 
+const FOCUSABLE =
+  'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), ' +
+  'textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
 /**
  * A modal dialog on the native <dialog> element: showModal() makes the page behind
- * it inert, so Tab stays inside, and Escape closes it. The element marked
- * `data-autofocus` gets the focus first; on close, focus goes back to whatever
- * opened the dialog. Render it only while open.
+ * it inert, and Escape closes it. Tab and Shift+Tab wrap around inside it: the
+ * native dialog would let the focus leave for the browser's own controls. The
+ * element marked `data-autofocus` gets the focus first; on close, focus goes back
+ * to whatever opened the dialog. Render it only while open.
  */
 export function Modal({ title, onClose, children, wide }: ModalProps) {
   const ref = useRef<HTMLDialogElement>(null);
@@ -28,11 +33,29 @@ export function Modal({ title, onClose, children, wide }: ModalProps) {
     };
   }, []);
 
+  const wrapFocus = (event: KeyboardEvent<HTMLDialogElement>) => {
+    if (event.key !== 'Tab') return;
+    const stops = [...ref.current!.querySelectorAll<HTMLElement>(FOCUSABLE)].filter(
+      (el) => el.getClientRects().length > 0,
+    );
+    const first = stops[0];
+    const last = stops[stops.length - 1];
+    if (!first) return;
+    if (event.shiftKey && document.activeElement === first) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && document.activeElement === last) {
+      event.preventDefault();
+      first.focus();
+    }
+  };
+
   return (
     <dialog
       ref={ref}
       className={wide ? 'modal modal-wide' : 'modal'}
       aria-labelledby={titleId}
+      onKeyDown={wrapFocus}
       onCancel={(event) => {
         // Escape: let React state decide, so the dialog and the state never disagree.
         event.preventDefault();

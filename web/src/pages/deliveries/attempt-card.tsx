@@ -58,12 +58,27 @@ export function AttemptCard({ attempt }: { attempt: Attempt }) {
   );
 }
 
+/** Words for the request fields Herald logs; an unknown one shows its own name. */
+const FACT_LABELS: Record<string, string> = {
+  url: 'URL',
+  bytes: 'Body size (bytes)',
+  smtpProfileId: 'SMTP profile',
+  from: 'From',
+  to: 'To',
+  cc: 'Cc',
+  bcc: 'Bcc',
+  notes: 'Notes',
+};
+
 function Fact({ name, value }: { name: string; value: unknown }) {
-  const shown = Array.isArray(value) ? value.join(', ') || '—' : String(value);
+  let shown: string;
+  if (Array.isArray(value)) shown = value.join('; ') || '—';
+  else if (value !== null && typeof value === 'object') shown = JSON.stringify(value);
+  else shown = String(value);
   return (
     <>
-      <dt>{name}</dt>
-      <dd>{typeof value === 'object' && !Array.isArray(value) ? JSON.stringify(value) : shown}</dd>
+      <dt>{FACT_LABELS[name] ?? name}</dt>
+      <dd>{shown}</dd>
     </>
   );
 }

@@ -65,7 +65,8 @@ export function DeliveriesPage() {
       {deliveries.length ? (
         <>
           <p className="muted" role="status">
-            {deliveries.length} deliveries, newest first.
+            {deliveries.length === 1 ? '1 delivery' : `${deliveries.length} deliveries`}, newest
+            first.
           </p>
           <DeliveryTable
             deliveries={deliveries.slice(0, shown)}

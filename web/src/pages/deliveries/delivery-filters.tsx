@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { DELIVERY_STATUSES, type Account, type Endpoint } from '../../api/types.ts';
 import { useCatalog } from '../../catalog-context.tsx';
 import { NO_FILTER, type DeliveryFilter } from './load-deliveries.ts';
+import { Field } from '../../components/field.tsx';
 
 interface DeliveryFiltersProps {
   value: DeliveryFilter;
@@ -39,25 +40,22 @@ export function DeliveryFilters({ value, accounts, endpoints, onApply }: Deliver
           ))}
         </datalist>
       </label>
-      <label>
-        Event type
+      <Field label="Event type">
         <select value={draft.eventType} onChange={set('eventType')}>
           <option value="">any</option>
           {catalog.map((t) => (
             <option key={t.type}>{t.type}</option>
           ))}
         </select>
-      </label>
-      <label>
-        Channel
+      </Field>
+      <Field label="Channel">
         <select value={draft.channel} onChange={set('channel')}>
           <option value="">any</option>
           <option value="webhook">webhook</option>
           <option value="email">email</option>
         </select>
-      </label>
-      <label>
-        Endpoint
+      </Field>
+      <Field label="Endpoint">
         <select value={draft.endpointId} onChange={set('endpointId')}>
           <option value="">any</option>
           {endpoints.map((e) => (
@@ -66,9 +64,8 @@ export function DeliveryFilters({ value, accounts, endpoints, onApply }: Deliver
             </option>
           ))}
         </select>
-      </label>
-      <label>
-        Status
+      </Field>
+      <Field label="Status">
         <select value={draft.status} onChange={set('status')}>
           <option value="">any</option>
           {DELIVERY_STATUSES.map((s) => (
@@ -77,7 +74,7 @@ export function DeliveryFilters({ value, accounts, endpoints, onApply }: Deliver
             </option>
           ))}
         </select>
-      </label>
+      </Field>
       <div className="actions">
         <button type="submit">Apply filters</button>
         <button

@@ -1,8 +1,8 @@
 import { DELIVERY_STATUSES } from '../../api/types.ts';
 import type { HourBucket } from './hourly-buckets.ts';
 
-const WIDTH = 720;
-const HEIGHT = 180;
+const WIDTH = 1000;
+const HEIGHT = 200;
 const LEFT = 36;
 const BOTTOM = 22;
 

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { apiCall } from '../../api/client.ts';
 import type { Endpoint } from '../../api/types.ts';
 import { ErrorNote } from '../../components/error-note.tsx';
+import { Field } from '../../components/field.tsx';
 import { fromLocalInput, toLocalInput } from '../../format.ts';
 
 interface ResendFailedFormProps {
@@ -49,8 +50,7 @@ export function ResendFailedForm({ endpoints, onResent }: ResendFailedFormProps)
       <h2 id="resend-failed-title" className="section-title">
         Resend failed deliveries
       </h2>
-      <label>
-        Endpoint
+      <Field label="Endpoint">
         <select value={endpointId} onChange={(e) => setEndpointId(e.target.value)}>
           {endpoints.map((e) => (
             <option key={e.id} value={e.id}>
@@ -58,7 +58,7 @@ export function ResendFailedForm({ endpoints, onResent }: ResendFailedFormProps)
             </option>
           ))}
         </select>
-      </label>
+      </Field>
       <label>
         Failed from
         <input

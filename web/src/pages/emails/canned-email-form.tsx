@@ -3,6 +3,7 @@ import { apiCall } from '../../api/client.ts';
 import type { Account, CannedEmail, ContactType, Recipient, SmtpProfile } from '../../api/types.ts';
 import { useCatalog } from '../../catalog-context.tsx';
 import { ErrorNote } from '../../components/error-note.tsx';
+import { Field } from '../../components/field.tsx';
 import { navigate } from '../../hooks/use-hash-route.ts';
 import { EmailPreviewPanel } from './email-preview-panel.tsx';
 import { RecipientsField } from './recipients-field.tsx';
@@ -89,6 +90,9 @@ export function CannedEmailForm({ email, contactTypes, profiles, accounts }: Can
     if (draft.html || saved) body.html = draft.html;
     if (draft.text || saved) body.text = draft.text;
     if (smtpProfileId) body.smtpProfileId = smtpProfileId;
+    // Back to the default profile: said outright, so Herald answers rather than
+    // the console silently keeping the old profile.
+    else if (saved?.smtpProfileId) body.smtpProfileId = null;
     try {
       const next = saved
         ? await apiCall<CannedEmail>('PATCH', `/email-templates/${saved.id}`, body)
@@ -115,21 +119,19 @@ export function CannedEmailForm({ email, contactTypes, profiles, accounts }: Can
               <input required value={name} onChange={(e) => setName(e.target.value)} autoFocus />
             </label>
             <label>
-              Locale <span className="muted">(empty: any)</span>
-              <input value={locale} placeholder="en" onChange={(e) => setLocale(e.target.value)} />
+              Locale
+              <input value={locale} placeholder="any" onChange={(e) => setLocale(e.target.value)} />
             </label>
           </div>
           <div className="row">
-            <label>
-              Event type
+            <Field label="Event type">
               <select value={draft.eventType} onChange={(e) => edit('eventType')(e.target.value)}>
                 {catalog.map((t) => (
                   <option key={t.type}>{t.type}</option>
                 ))}
               </select>
-            </label>
-            <label>
-              SMTP profile
+            </Field>
+            <Field label="SMTP profile">
               <select value={smtpProfileId} onChange={(e) => setSmtpProfileId(e.target.value)}>
                 <option value="">The default profile</option>
                 {profiles.map((p) => (
@@ -138,7 +140,7 @@ export function CannedEmailForm({ email, contactTypes, profiles, accounts }: Can
                   </option>
                 ))}
               </select>
-            </label>
+            </Field>
           </div>
           <label>
             Subject

@@ -1,5 +1,6 @@
 import type { Account } from '../../api/types.ts';
 import { ErrorNote } from '../../components/error-note.tsx';
+import { Field } from '../../components/field.tsx';
 import type { PreviewState } from './use-email-preview.ts';
 
 interface EmailPreviewPanelProps {
@@ -21,8 +22,7 @@ export function EmailPreviewPanel(props: EmailPreviewPanelProps) {
     <section className="preview" aria-labelledby="preview-title" aria-live="polite">
       <div className="page-head">
         <h2 id="preview-title">Preview</h2>
-        <label className="inline">
-          Sample
+        <Field label="Sample" inline>
           <select value={accountId} onChange={(e) => onAccountChange(e.target.value)}>
             <option value="">Herald's sample account</option>
             {accounts.map((a) => (
@@ -31,7 +31,7 @@ export function EmailPreviewPanel(props: EmailPreviewPanelProps) {
               </option>
             ))}
           </select>
-        </label>
+        </Field>
       </div>
       {state.showsDraft ? null : (
         <p className="notice">

@@ -3,6 +3,7 @@ import { apiCall } from '../../api/client.ts';
 import type { Endpoint, EndpointWithSecret, Ordering } from '../../api/types.ts';
 import { ErrorNote } from '../../components/error-note.tsx';
 import { EventTypeChecklist } from '../../components/event-type-checklist.tsx';
+import { Field } from '../../components/field.tsx';
 
 interface EndpointFormProps {
   /** The endpoint to edit; a new one is created without it. */
@@ -57,13 +58,12 @@ export function EndpointForm({ endpoint, onSaved, onCancel }: EndpointFormProps)
         An https:// address; Herald posts each event there, signed with the endpoint's secret.
       </p>
       <EventTypeChecklist legend="Event types" value={eventTypes} onChange={setEventTypes} />
-      <label>
-        Ordering
+      <Field label="Ordering">
         <select value={ordering} onChange={(e) => setOrdering(e.target.value as Ordering)}>
           <option value="unordered">Unordered: deliveries run in parallel</option>
           <option value="ordered">Ordered: one at a time per account, in order</option>
         </select>
-      </label>
+      </Field>
       <ErrorNote error={error} />
       <div className="actions">
         <button type="submit" disabled={busy}>

@@ -28,20 +28,22 @@ export function EndpointRow({ endpoint, onAction }: EndpointRowProps) {
         <StatusBadge status={endpoint.enabled ? 'enabled' : 'disabled'} />
         {endpoint.disabledReason ? <div className="muted">{endpoint.disabledReason}</div> : null}
       </td>
-      <td className="row-actions">
-        <button type="button" className="secondary" onClick={act('edit')}>
-          Edit<span className="visually-hidden"> {endpoint.name}</span>
-        </button>
-        <button type="button" className="secondary" onClick={act('toggle')}>
-          {endpoint.enabled ? 'Disable' : 'Enable'}
-          <span className="visually-hidden"> {endpoint.name}</span>
-        </button>
-        <button type="button" className="secondary" onClick={act('rotate')}>
-          Rotate secret<span className="visually-hidden"> of {endpoint.name}</span>
-        </button>
-        <button type="button" className="secondary" onClick={act('test')}>
-          Send test event<span className="visually-hidden"> to {endpoint.name}</span>
-        </button>
+      <td>
+        <div className="row-actions">
+          <button type="button" className="secondary" onClick={act('edit')}>
+            Edit<span className="visually-hidden"> {endpoint.name}</span>
+          </button>
+          <button type="button" className="secondary" onClick={act('toggle')}>
+            {endpoint.enabled ? 'Disable' : 'Enable'}
+            <span className="visually-hidden"> {endpoint.name}</span>
+          </button>
+          <button type="button" className="secondary" onClick={act('rotate')}>
+            Rotate secret<span className="visually-hidden"> of {endpoint.name}</span>
+          </button>
+          <button type="button" className="secondary" onClick={act('test')}>
+            Send test event<span className="visually-hidden"> to {endpoint.name}</span>
+          </button>
+        </div>
       </td>
     </tr>
   );

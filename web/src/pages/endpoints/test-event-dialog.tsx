@@ -4,6 +4,7 @@ import { sampleFromSchema } from '../../api/sample-data.ts';
 import type { AcceptedEvent, Account, Endpoint, EventType } from '../../api/types.ts';
 import { useCatalog } from '../../catalog-context.tsx';
 import { ErrorNote } from '../../components/error-note.tsx';
+import { Field } from '../../components/field.tsx';
 import { LoadState } from '../../components/load-state.tsx';
 import { Modal } from '../../components/modal.tsx';
 import { useResource } from '../../hooks/use-resource.ts';
@@ -81,17 +82,15 @@ export function TestEventDialog({ endpoint, subscribed, onClose }: TestEventDial
             <a href="#/subscriptions">Subscriptions</a> page, or the event will not reach it.
           </p>
         )}
-        <label>
-          Event type
+        <Field label="Event type">
           <select value={type} onChange={(e) => chooseType(e.target.value)} data-autofocus>
             {endpoint.eventTypes.map((t) => (
               <option key={t}>{t}</option>
             ))}
           </select>
-        </label>
+        </Field>
         {definition?.hasAccount ? (
-          <label>
-            Account
+          <Field label="Account">
             <select value={accountId} onChange={(e) => setAccountId(e.target.value)}>
               {(accounts.data ?? []).map((a) => (
                 <option key={a.id} value={a.id}>
@@ -99,7 +98,7 @@ export function TestEventDialog({ endpoint, subscribed, onClose }: TestEventDial
                 </option>
               ))}
             </select>
-          </label>
+          </Field>
         ) : null}
         <LoadState resource={accounts} />
         {definition?.hasAccount && accounts.data?.length === 0 ? (

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { apiCall } from '../../api/client.ts';
 import type { SmtpProfile, TlsMode } from '../../api/types.ts';
 import { ErrorNote } from '../../components/error-note.tsx';
+import { Field } from '../../components/field.tsx';
 import { TextField } from '../../components/text-field.tsx';
 
 interface SmtpProfileFormProps {
@@ -59,14 +60,13 @@ export function SmtpProfileForm({ onSaved, onCancel }: SmtpProfileFormProps) {
           hint="default for the TLS mode"
         />
       </div>
-      <label>
-        TLS
+      <Field label="TLS">
         <select value={fields.tls} onChange={(e) => set('tls')(e.target.value)}>
           <option value="starttls">STARTTLS (upgrade a plain connection)</option>
           <option value="implicit">Implicit TLS (port 465)</option>
           <option value="none">None (plain text)</option>
         </select>
-      </label>
+      </Field>
       <div className="row">
         <TextField label="From name" value={fields.fromName} onChange={set('fromName')} />
         <TextField

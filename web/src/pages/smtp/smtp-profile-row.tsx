@@ -21,15 +21,17 @@ export function SmtpProfileRow({ profile, onMakeDefault, onTestSend }: SmtpProfi
       <td>{profile.tls}</td>
       <td>{sender}</td>
       <td>{profile.isDefault ? <StatusBadge status="default" /> : null}</td>
-      <td className="row-actions">
-        {profile.isDefault ? null : (
-          <button type="button" className="secondary" onClick={() => onMakeDefault(profile)}>
-            Make default<span className="visually-hidden"> {profile.name}</span>
+      <td>
+        <div className="row-actions">
+          {profile.isDefault ? null : (
+            <button type="button" className="secondary" onClick={() => onMakeDefault(profile)}>
+              Make default<span className="visually-hidden"> {profile.name}</span>
+            </button>
+          )}
+          <button type="button" className="secondary" onClick={() => onTestSend(profile)}>
+            Test-send<span className="visually-hidden"> through {profile.name}</span>
           </button>
-        )}
-        <button type="button" className="secondary" onClick={() => onTestSend(profile)}>
-          Test-send<span className="visually-hidden"> through {profile.name}</span>
-        </button>
+        </div>
       </td>
     </tr>
   );

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { apiCall } from '../../api/client.ts';
 import type { CannedEmail, SmtpProfile } from '../../api/types.ts';
 import { ErrorNote } from '../../components/error-note.tsx';
+import { Field } from '../../components/field.tsx';
 import { Modal } from '../../components/modal.tsx';
 
 interface SmtpTestSendDialogProps {
@@ -52,8 +53,7 @@ export function SmtpTestSendDialog({ profile, emails, onClose }: SmtpTestSendDia
         </p>
       ) : (
         <form onSubmit={submit} className="stack">
-          <label>
-            Canned email
+          <Field label="Canned email">
             <select value={emailId} onChange={(e) => setEmailId(e.target.value)}>
               {emails.map((email) => (
                 <option key={email.id} value={email.id}>
@@ -61,7 +61,7 @@ export function SmtpTestSendDialog({ profile, emails, onClose }: SmtpTestSendDia
                 </option>
               ))}
             </select>
-          </label>
+          </Field>
           <label>
             Send to
             <input

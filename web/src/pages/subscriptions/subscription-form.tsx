@@ -3,6 +3,7 @@ import { apiCall } from '../../api/client.ts';
 import type { CannedEmail, Endpoint, Subscription } from '../../api/types.ts';
 import { ErrorNote } from '../../components/error-note.tsx';
 import { EventTypeChecklist } from '../../components/event-type-checklist.tsx';
+import { Field } from '../../components/field.tsx';
 
 interface SubscriptionFormProps {
   endpoints: Endpoint[];
@@ -53,8 +54,7 @@ export function SubscriptionForm({ endpoints, emails, onSaved, onCancel }: Subsc
         Name <span className="muted">(optional)</span>
         <input value={name} onChange={(e) => setName(e.target.value)} data-autofocus />
       </label>
-      <label>
-        Notify
+      <Field label="Notify">
         <select
           value={target}
           onChange={(e) => {
@@ -78,7 +78,7 @@ export function SubscriptionForm({ endpoints, emails, onSaved, onCancel }: Subsc
             ))}
           </optgroup>
         </select>
-      </label>
+      </Field>
       <EventTypeChecklist
         legend="Event types (none checked: all the target takes)"
         value={eventTypes}

@@ -63,14 +63,16 @@ export function SubscriptionsPage() {
                 <td>{targetOf(s)}</td>
                 <td>{s.eventTypes.join(', ')}</td>
                 <td>{s.filter ? <code>{JSON.stringify(s.filter)}</code> : '—'}</td>
-                <td className="row-actions">
-                  <button
-                    type="button"
-                    className="danger"
-                    onClick={() => setOpen({ kind: 'delete', subscription: s })}
-                  >
-                    Delete<span className="visually-hidden"> {s.name || s.id}</span>
-                  </button>
+                <td>
+                  <div className="row-actions">
+                    <button
+                      type="button"
+                      className="danger"
+                      onClick={() => setOpen({ kind: 'delete', subscription: s })}
+                    >
+                      Delete<span className="visually-hidden"> {s.name || s.id}</span>
+                    </button>
+                  </div>
                 </td>
               </tr>
             ))}
