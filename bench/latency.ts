@@ -10,7 +10,7 @@ import { addAccount, addEndpoints, startBenchHerald } from './support/bench-hera
 import { spawnRole, type RoleProcess } from './support/child-rpc.ts';
 import { runFigure, type FigureContext, type FigureRow } from './support/figure.ts';
 import { epochMs, summarise, type LatencySummary } from './support/measure.ts';
-import { startReceiverProcess, type ReceiverHandle } from './support/receiver-handle.ts';
+import { replayOf, startReceiverProcess, type ReceiverHandle } from './support/receiver-handle.ts';
 
 const RATE = 1000;
 // Events still on their way this long after the last POST (2 s in quick mode) are
@@ -29,7 +29,7 @@ interface HeraldLatency {
   accepted: LatencySummary;
   submitted: LatencySummary;
   missing: number;
-  sample: { url: string; headers: Record<string, string>; body: string };
+  sample: ReturnType<typeof replayOf>;
 }
 
 async function heraldLatency(
@@ -72,7 +72,7 @@ async function heraldLatency(
       accepted: summarise(sent.map((e) => at(e) - (e.acceptedAt ?? e.sentAt))),
       submitted: summarise(sent.map((e) => at(e) - e.sentAt)),
       missing: sent.filter((e) => !arrived.has(e.marker)).length,
-      sample: { url: receiver.urls[0], headers: sample!.headers, body: sample!.body },
+      sample: replayOf(receiver.urls[0], sample!),
     };
   } finally {
     await h.stop();
@@ -81,16 +81,7 @@ async function heraldLatency(
 }
 
 async function rawLatency(raw: RoleProcess, herald: HeraldLatency, durationMs: number) {
-  const { url, body, headers } = herald.sample;
-  const request = {
-    url,
-    body,
-    headers: Object.fromEntries(
-      Object.entries(headers).filter(
-        ([n]) => !['host', 'connection', 'content-length'].includes(n),
-      ),
-    ),
-  };
+  const request = herald.sample;
   await raw.call('steady', { request, ratePerSecond: RATE, durationMs: durationMs / 3 });
   const latencies = await raw.call<number[]>('steady', {
     request,

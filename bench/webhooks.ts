@@ -2,9 +2,9 @@
  * Figure 2, webhook delivery: events per second from intake to acknowledged by a
  * local HTTPS receiver (keep-alive, signatures on), each event to one endpoint,
  * then to five. Events are posted through the API all along, so intake and
- * delivery share Herald's process as in
- * production; the rate is taken in Herald's steady state, over a window in which
- * its queue never runs dry (see steady-backlog.ts).
+ * delivery share Herald's process as in production; the rate is taken in
+ * Herald's steady state, over a window in which its queue never runs dry (see
+ * steady-backlog.ts).
  *
  * Raw limit: undici POSTing the very bodies and headers Herald sent to the same
  * receiver, as many in flight as Herald's workerConcurrency.
@@ -12,7 +12,7 @@
 import { addAccount, addEndpoints, startBenchHerald } from './support/bench-herald.ts';
 import { spawnRole, type RoleProcess } from './support/child-rpc.ts';
 import { runFigure, perSecond, type FigureContext, type FigureRow } from './support/figure.ts';
-import { startReceiverProcess, type ReceiverHandle } from './support/receiver-handle.ts';
+import { replayOf, startReceiverProcess, type ReceiverHandle } from './support/receiver-handle.ts';
 import { measureWithBacklog } from './support/steady-backlog.ts';
 
 // Herald's sender keeps this many connections per origin; the raw agent matches it.
@@ -25,7 +25,7 @@ interface Measured {
   deliveries: number;
   concurrency: number;
   verified: boolean;
-  samples: { url: string; headers: Record<string, string>; body: string }[];
+  samples: ReturnType<typeof replayOf>[];
 }
 
 async function heraldDelivery(
@@ -60,7 +60,7 @@ async function heraldDelivery(
       deliveries: run.arrivals,
       concurrency: h.config.workerConcurrency,
       verified: samples.every((s) => s?.verified === true),
-      samples: samples.map((s, i) => ({ url: urls[i], headers: s!.headers, body: s!.body })),
+      samples: samples.map((sample, i) => replayOf(urls[i], sample!)),
     };
   } finally {
     await h.stop();
@@ -73,16 +73,7 @@ async function rawDelivery(
   measured: Measured,
   timing: { warmUpMs: number; windowMs: number },
 ) {
-  const requests = measured.samples.map(({ url, headers, body }) => ({
-    url,
-    body,
-    // Hop-by-hop and framing headers are the client's own business.
-    headers: Object.fromEntries(
-      Object.entries(headers).filter(
-        ([n]) => !['host', 'connection', 'content-length'].includes(n),
-      ),
-    ),
-  }));
+  const requests = measured.samples;
   const concurrency = measured.concurrency;
   await raw.call('posts', { requests, durationMs: timing.warmUpMs, concurrency });
   const run = await raw.call<{ posts: number; elapsedMs: number }>('posts', {

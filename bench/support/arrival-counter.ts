@@ -22,8 +22,9 @@ export class ArrivalCounter {
     this.lastAt = 0;
   }
 
+  /** The count now, with the time of the latest arrival and the time of asking. */
   snapshot() {
-    return { count: this.count, at: this.lastAt };
+    return { count: this.count, at: this.lastAt, now: epochMs() };
   }
 
   /** Resolves once `wanted` arrivals are in, with the time of the one that made it. */

@@ -37,7 +37,7 @@ export function benchEvent(marker: string) {
   };
 }
 
-/** The canned email of the email figure; the raw figure sends what it renders to. */
+/** The canned email of the email figure (the raw side sends what Herald rendered). */
 export const EMAIL = {
   subject: '{{service.name}} is now {{service.newState}}',
   html:

@@ -14,8 +14,8 @@ export interface ReceiverHandle {
   ca: string;
   setSecret(index: number, secret: string): Promise<void>;
   waitFor(count: number, timeoutMs: number): Promise<{ count: number; at: number }>;
-  /** Requests and TLS connections since the last reset. */
-  count(): Promise<{ count: number; at: number; connections: number }>;
+  /** Requests and TLS connections since the last reset, and the receiver's clock. */
+  count(): Promise<{ count: number; at: number; now: number; connections: number }>;
   /** The first request each server got since the last reset. */
   samples(): Promise<(ReceivedSample | null)[]>;
   reset(): Promise<void>;
@@ -23,6 +23,16 @@ export interface ReceiverHandle {
   /** [marker, epochMs] of each tracked arrival. */
   arrivals(): Promise<[string, number][]>;
   stop(): Promise<void>;
+}
+
+/**
+ * A request Herald sent, ready to be sent again by a raw client: the same body and
+ * headers, less those that belong to one connection (the client sets its own).
+ */
+export function replayOf(url: string, sample: ReceivedSample) {
+  const perConnection = new Set(['host', 'connection', 'content-length']);
+  const headers = Object.entries(sample.headers).filter(([name]) => !perConnection.has(name));
+  return { url, body: sample.body, headers: Object.fromEntries(headers) };
 }
 
 export async function startReceiverProcess(servers: number): Promise<ReceiverHandle> {

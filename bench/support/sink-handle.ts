@@ -3,7 +3,8 @@ import { spawnRole } from './child-rpc.ts';
 /** The parent's view of bench/roles/smtp-sink.ts: typed calls over IPC. */
 export interface SinkHandle {
   port: number;
-  count(): Promise<{ count: number; at: number }>;
+  /** Messages since the last reset, and the sink's clock. */
+  count(): Promise<{ count: number; at: number; now: number }>;
   /** The first message since the last reset, as it arrived. */
   first(): Promise<string | undefined>;
   reset(): Promise<void>;

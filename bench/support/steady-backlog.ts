@@ -1,5 +1,5 @@
 import type { RoleProcess } from './child-rpc.ts';
-import { epochMs, sleep } from './measure.ts';
+import { sleep } from './measure.ts';
 
 export interface BacklogRun {
   /** Arrivals per second inside the measured window. */
@@ -18,7 +18,8 @@ export interface BacklogRun {
 export async function measureWithBacklog(options: {
   load: RoleProcess;
   target: { url: string; key: string };
-  arrivals: () => Promise<{ count: number }>;
+  /** The receiving side's count, with its own clock at the time of counting. */
+  arrivals: () => Promise<{ count: number; now: number }>;
   perEvent: number;
   backlog: number;
   warmUpMs: number;
@@ -46,13 +47,15 @@ export async function measureWithBacklog(options: {
   });
 
   try {
+    // The window is timed on the receiving side's clock: this process is Herald's,
+    // and a busy Herald would make its own timers (and the answers) late.
     await sleep(options.warmUpMs);
-    const start = { ...(await options.arrivals()), at: epochMs() };
+    const start = await options.arrivals();
     await sleep(options.windowMs);
-    const end = { ...(await options.arrivals()), at: epochMs() };
+    const end = await options.arrivals();
     if (feedError) throw feedError;
     const arrivals = end.count - start.count;
-    const windowMs = end.at - start.at;
+    const windowMs = end.now - start.now;
     return { arrivals, windowMs, arrivalsPerSecond: (arrivals * 1000) / windowMs };
   } finally {
     running = false;
