@@ -284,10 +284,13 @@ test('the feeds of events and of delivery outcomes page without gaps or repeats 
     return events.data.length + page.data.length;
   };
   for (;;) {
-    const read = await readPages();
+    // Quiet first, then read: an outcome recorded between a read and the check
+    // would otherwise end the loop unseen.
+    const done = writersDone;
     const counts = await live.herald.store.countDeliveries();
     const quiet = counts.pending === 0 && counts.in_flight === 0;
-    if (writersDone && quiet && read === 0) break;
+    const read = await readPages();
+    if (done && quiet && read === 0) break;
   }
   await writing;
 
