@@ -17,9 +17,15 @@ if [ "${#files[@]}" -eq 0 ]; then
   exit 1
 fi
 
+bash scripts/install-test-deps.sh
+
+# Each run's summary is kept, so the last line can add both runs up.
+summaries=$(mktemp)
 run_suite() {
-  node --import tsx --test --test-reporter=spec "${files[@]}"
+  node --import tsx --test --test-reporter=spec "${files[@]}" | tee -a "$summaries"
+  return "${PIPESTATUS[0]}"
 }
+count() { grep -aE "^ℹ $1 [0-9]+$" "$summaries" | awk '{ n += $3 } END { print n + 0 }'; }
 
 echo "== the whole suite on SQLite"
 sqlite_status=0
@@ -50,4 +56,6 @@ fi
 echo
 echo "== SQLite: $([ "$sqlite_status" -eq 0 ] && echo passed || echo "failed ($sqlite_status)")"
 echo "== PostgreSQL: $postgres_result"
+echo "tests: $(count pass) passed, $(count fail) failed, $(count skipped) skipped"
+rm -f "$summaries"
 [ "$sqlite_status" -eq 0 ] && [ "$postgres_status" -eq 0 ]
