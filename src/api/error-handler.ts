@@ -55,7 +55,7 @@ function validationError(error: FastifyError): ApiError {
   else if (
     first.data !== undefined &&
     typeof first.data !== 'object' &&
-    !/password|secret|token/i.test(field)
+    !/password|secret|token|^headers\.|^auth\./i.test(field)
   ) {
     message += ` (got ${JSON.stringify(first.data).slice(0, 80)})`;
   }

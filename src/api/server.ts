@@ -1,4 +1,6 @@
+import { isUtf8 } from 'node:buffer';
 import Fastify, { LogController } from 'fastify';
+import { ApiError } from '../errors.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import rateLimit from '@fastify/rate-limit';
 import { authenticator } from './auth.ts';
@@ -60,6 +62,20 @@ export async function buildServer(
   await registerDocs(app);
 
   app.setErrorHandler(errorHandler);
+  // JSON bodies must be valid UTF-8: a stray Latin-1 byte would otherwise be stored
+  // as U+FFFD and the client would never learn its data was changed.
+  app.removeContentTypeParser('application/json');
+  // Fastify's own parser, with its guards against prototype poisoning, after the check.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const bytes = body as Buffer;
+    if (!isUtf8(bytes)) {
+      const message = 'body is not valid UTF-8; send JSON encoded as UTF-8';
+      done(new ApiError(400, 'invalid_json', message, 'body'));
+      return;
+    }
+    parseJson(request, bytes.toString('utf8'), done);
+  });
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({
       error: {
@@ -78,6 +94,9 @@ export async function buildServer(
     // A POST without a body (rotate-secret, preview) means "no options", not a
     // malformed request; routes that need fields still say which are missing.
     v1.addHook('preValidation', async (request) => {
+      refuseNul(request.body, 'body');
+      refuseNul(request.params, '');
+      refuseNul(request.query, '');
       if (request.body === undefined && request.method !== 'GET' && request.method !== 'DELETE') {
         request.body = {};
       }
@@ -104,4 +123,34 @@ export async function buildServer(
   });
   await app.register(consoleRoutes);
   return app;
+}
+
+/**
+ * U+0000 has no place in any field, and PostgreSQL cannot store it in text or jsonb:
+ * refuse it up front, naming the field, on either backend.
+ */
+function refuseNul(value: unknown, path: string, depth = 0): void {
+  if (depth > 200) return;
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) {
+      const field = path || 'value';
+      throw new ApiError(
+        400,
+        'invalid_character',
+        `${field} must not hold the NUL character (U+0000)`,
+        field,
+      );
+    }
+    return;
+  }
+  if (typeof value !== 'object' || value === null) return;
+  for (const [key, child] of Object.entries(value)) {
+    const childPath = Array.isArray(value)
+      ? `${path}[${key}]`
+      : path && path !== 'body'
+        ? `${path}.${key}`
+        : key;
+    if (key.includes('\u0000')) refuseNul(key, childPath, depth + 1);
+    refuseNul(child, childPath, depth + 1);
+  }
 }

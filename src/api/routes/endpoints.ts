@@ -48,6 +48,7 @@ const Fields = {
   headers: Type.Optional(
     Type.Record(Type.String({ pattern: HEADER_NAME }), Type.String({ maxLength: 4096 }), {
       description: 'extra request headers; values are write-only',
+      additionalProperties: false,
     }),
   ),
   parameters: Type.Optional(
