@@ -57,11 +57,14 @@ herald_pg_free_port() {
 }
 
 herald_pg_start() {
-  local bindir port
+  local bindir port base
   bindir="$(herald_pg_bindir)" || { herald_pg_install && bindir="$(herald_pg_bindir)"; } ||
     return 1
 
-  HERALD_PG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/herald-pg.XXXXXX")"
+  # As root the folder must be one the postgres user can reach: /tmp, not TMPDIR.
+  base="${TMPDIR:-/tmp}"
+  if [ "$(id -u)" -eq 0 ]; then base=/tmp; fi
+  HERALD_PG_DIR="$(mktemp -d "$base/herald-pg.XXXXXX")"
   chmod 755 "$HERALD_PG_DIR"
   if [ "$(id -u)" -eq 0 ]; then chown postgres "$HERALD_PG_DIR"; fi
 
