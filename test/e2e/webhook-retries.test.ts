@@ -187,7 +187,11 @@ describe('webhook retries', { concurrency: true }, () => {
     for (const hook of hooks) assert.equal(hook.verified, true, hook.verifyError);
     for (const id of ids) await s.settled(id, 'succeeded');
     await sleep(200);
-    assert.equal(s.receiver.received.length, 3, "the other endpoint's dead letters stay put");
+    // At least once: a call cut short under load may arrive twice, but only these
+    // three deliveries arrive; the other endpoint's dead letters stay put.
+    const arrived = new Set(s.receiver.received.map((hook) => hook.id));
+    assert.deepEqual([...arrived].sort(), [...ids].sort(), "the other endpoint's stay put");
+    assert.ok(otherIds.every((id) => !arrived.has(id)));
     for (const id of otherIds) {
       const delivery = await s.call('GET', `/v1/deliveries/${id}`);
       assert.equal(delivery.status, 'failed');
