@@ -160,6 +160,10 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
     logger.info({ url }, `Herald API listening on ${url}`);
   }
   if (runWorkers) dispatcher.start();
+  // On PostgreSQL, work queued by another process (an API-only one) wakes these
+  // workers at once through LISTEN/NOTIFY instead of at their next poll.
+  const listening = runWorkers && hasWorkSignal(store) ? store : undefined;
+  const unlisten = listening ? await listening.onWork(() => workers.wake()) : undefined;
   if (options.triggers ?? runWorkers) triggers.scheduler.start();
   const scheduler = triggers.scheduler;
 
@@ -173,10 +177,17 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
     url,
     firstAdminKey,
     async stop() {
+      await unlisten?.();
       const parts = { server, scheduler, dispatcher: workers, sender, transports, store, logger };
       await shutdown(parts, config.shutdownGraceMs);
     },
   };
+}
+
+function hasWorkSignal(
+  store: Store,
+): store is Store & { onWork(listener: () => void): Promise<() => void> } {
+  return typeof (store as { onWork?: unknown }).onWork === 'function';
 }
 
 /**
