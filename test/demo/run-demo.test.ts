@@ -5,26 +5,7 @@ import { getEventType, validatePayload } from '../../src/catalog/index.ts';
 import { runDemo } from '../../src/demo/run-demo.ts';
 import { loadSample, SAMPLE_FILE, type SampleMonth } from '../../src/demo/sample.ts';
 import { generateSample, sampleJson } from '../../demo/generate-sample.ts';
-
-/** The billing platform's sixteen types of the design. */
-const DESIGN_TYPES = [
-  'service.state_changed',
-  'account.status_changed',
-  'account.cancelled',
-  'bill_run.started',
-  'bill_run.completed',
-  'invoice.posted',
-  'invoice.overdue',
-  'invoice.delivered',
-  'invoice.delivery_followup',
-  'refund.processed',
-  'credit.processed',
-  'contract.under_commit',
-  'sim.dormant',
-  'package.added',
-  'package.cancelled',
-  'usage.threshold_exceeded',
-];
+import { DESIGN_TYPES } from '../helpers/design-types.ts';
 
 function capture() {
   const chunks: string[] = [];

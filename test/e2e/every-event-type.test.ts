@@ -11,6 +11,7 @@ import { startTestHerald } from '../helpers/herald-harness.ts';
 import { startReceiver, type ReceivedWebhook, type Receiver } from '../helpers/https-receiver.ts';
 import { startSmtpSink, type ReceivedEmail } from '../helpers/smtp-sink.ts';
 import { PATIENCE_MS, caller, type Call } from './api-steps.ts';
+import { DESIGN_TYPES } from '../helpers/design-types.ts';
 
 interface CatalogueEntry {
   type: string;
@@ -18,25 +19,7 @@ interface CatalogueEntry {
   tokens: { name: string }[];
 }
 
-/** The billing platform's sixteen types of the design; Herald's own types are left out. */
-const BILLING_TYPES = [
-  'service.state_changed',
-  'account.status_changed',
-  'account.cancelled',
-  'bill_run.started',
-  'bill_run.completed',
-  'invoice.posted',
-  'invoice.overdue',
-  'invoice.delivered',
-  'invoice.delivery_followup',
-  'refund.processed',
-  'credit.processed',
-  'contract.under_commit',
-  'sim.dormant',
-  'package.added',
-  'package.cancelled',
-  'usage.threshold_exceeded',
-];
+const BILLING_TYPES = DESIGN_TYPES;
 /** The types from which Herald keeps invoice facts and derives overdue notices. */
 const INVOICE_FACTS = new Set(['invoice.posted', 'invoice.delivered']);
 const COMMON = new Set(['event', 'now', 'owner', 'account']);
