@@ -44,7 +44,8 @@ if [ "$mode" != "off" ]; then
     trap herald_pg_stop EXIT
     echo "== the whole suite on PostgreSQL"
     run_suite || postgres_status=$?
-    postgres_result=$([ "$postgres_status" -eq 0 ] && echo passed || echo "failed ($postgres_status)")
+    postgres_result=passed
+    if [ "$postgres_status" -ne 0 ]; then postgres_result="failed ($postgres_status)"; fi
   elif [ "$mode" = "required" ]; then
     postgres_status=1
     postgres_result="failed: PostgreSQL could not be started"

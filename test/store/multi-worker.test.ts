@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import pg from 'pg';
 import { issueKey } from '../../src/api/auth.ts';
 import { sampleData } from '../../src/catalog/index.ts';
@@ -21,7 +21,7 @@ const skip = testDatabaseServer() ? false : 'HERALD_TEST_DATABASE_URL is not set
 const EVENTS = 3000;
 const ACCOUNTS = 40;
 const BATCH = 500;
-const CONCURRENCY = 16;
+const CONCURRENCY = 8;
 const ADMIN_KEY = 'hk_multi_worker_test_admin_key_0123456789';
 const TYPE = 'service.state_changed';
 
@@ -34,8 +34,8 @@ interface DeliveryRow {
   attempts: number;
   /** Attempts in the attempt log; a worker killed mid-attempt records none. */
   recorded: number;
-  /** Their error codes, for a failure message. */
-  errors: (string | null)[];
+  /** When each logged attempt started, in order. */
+  starts: number[];
 }
 
 test(
@@ -140,7 +140,7 @@ test(
     const deliveries = await drained(sql, 40_000);
     assert.equal(deliveries.length, EVENTS);
     assert.ok(deliveries.every((d) => d.status === 'succeeded'));
-    checkArrivals(receiver, deliveries);
+    checkArrivals(t, receiver, deliveries);
   },
 );
 
@@ -171,14 +171,14 @@ async function drained(sql: pg.Client, timeoutMs: number): Promise<DeliveryRow[]
   const { rows } = await sql.query<DeliveryRow>(
     `SELECT d.id, d.ordering_key, d.status, d.attempts,
        (SELECT count(*)::int FROM attempts a WHERE a.delivery_id = d.id) AS recorded,
-       (SELECT array_agg(a.error_code ORDER BY a.number) FROM attempts a
-        WHERE a.delivery_id = d.id) AS errors
+       (SELECT array_agg(a.started_at ORDER BY a.number) FROM attempts a
+        WHERE a.delivery_id = d.id) AS starts
      FROM deliveries d ORDER BY d.seq`,
   );
   return rows;
 }
 
-function checkArrivals(receiver: Receiver, deliveries: DeliveryRow[]): void {
+function checkArrivals(t: TestContext, receiver: Receiver, deliveries: DeliveryRow[]): void {
   // Every event arrived, signed; the receiver saw nothing Herald did not queue.
   const seen = new Map<string, number>();
   for (const hook of receiver.received) {
@@ -189,24 +189,37 @@ function checkArrivals(receiver: Receiver, deliveries: DeliveryRow[]): void {
   assert.deepEqual(missing, [], 'every delivery arrived');
   assert.equal(seen.size, EVENTS);
 
-  // Taken over: claimed again once its lease ran out, with no attempt recorded for
-  // the first claim because its worker died during it. Only those may repeat.
-  const takenOver = new Set(
-    deliveries.filter((d) => d.attempts === 2 && d.recorded === 1).map((d) => d.id),
-  );
+  // Taken over from the killed worker: claimed once more than attempts were
+  // logged, since a live worker logs every attempt, even one it finishes late.
+  const takenOver = new Set(deliveries.filter((d) => d.attempts > d.recorded).map((d) => d.id));
   assert.ok(takenOver.size > 0, 'the killed worker had deliveries in flight');
-  assert.ok(takenOver.size <= CONCURRENCY, `${takenOver.size} taken over, more than one worker`);
-  const retried = deliveries.filter((d) => d.attempts !== 1 && !takenOver.has(d.id));
-  assert.deepEqual(retried, [], 'no other delivery needed a second attempt');
+  assert.ok(takenOver.size <= CONCURRENCY, `${takenOver.size} taken over: more than one worker's`);
+
+  // A live worker may still outlive a 2 s lease on a starved machine: then two
+  // attempts are logged, the second begun once the lease ran out, not at the same
+  // moment (that would be one delivery claimed twice). Such overruns are allowed,
+  // and counted; they are what a lease is for.
+  const overrun = deliveries.filter((d) => d.recorded > 1);
+  for (const d of overrun) {
+    const gaps = d.starts.slice(1).map((start, i) => Number(start) - Number(d.starts[i]));
+    assert.ok(
+      gaps.every((gap) => gap >= 1000),
+      `${d.id} was claimed twice at once: attempts ${gaps} ms apart`,
+    );
+  }
+  if (overrun.length > 0) {
+    t.diagnostic(`${overrun.length} deliveries outlived their lease on a live worker`);
+  }
   const repeated = [...seen].filter(([, n]) => n > 1).map(([id]) => id);
+  const allowed = new Set([...takenOver, ...overrun.map((d) => d.id)]);
   assert.deepEqual(
-    repeated.filter((id) => !takenOver.has(id) || seen.get(id) !== 2),
+    repeated.filter((id) => !allowed.has(id)),
     [],
-    'duplicates are only deliveries in flight on the killed worker, once each',
+    'duplicates are only deliveries in flight on the killed worker (or overrun)',
   );
 
-  // Per account, arrivals follow the order of acceptance; a delivery taken over
-  // may arrive twice, but only right after itself.
+  // Per account, first arrivals follow the order of acceptance, and a delivery
+  // taken over from the killed worker arrives again right after itself.
   const keyOf = new Map(deliveries.map((d) => [d.id, d.ordering_key]));
   const expected = new Map<string, string[]>();
   for (const d of deliveries) {
@@ -215,10 +228,15 @@ function checkArrivals(receiver: Receiver, deliveries: DeliveryRow[]): void {
   const arrived = new Map<string, string[]>();
   for (const hook of receiver.received) {
     const key = keyOf.get(hook.id)!;
-    const list = arrived.get(key) ?? [];
-    if (list.at(-1) !== hook.id) list.push(hook.id);
-    arrived.set(key, list);
+    arrived.set(key, [...(arrived.get(key) ?? []), hook.id]);
   }
   assert.equal(arrived.size, ACCOUNTS);
-  for (const [key, ids] of expected) assert.deepEqual(arrived.get(key), ids, `order of ${key}`);
+  for (const [key, ids] of expected) {
+    const sequence = arrived.get(key)!;
+    assert.deepEqual([...new Set(sequence)], ids, `order of ${key}`);
+    sequence.forEach((id, i) => {
+      if (sequence.indexOf(id) === i || !takenOver.has(id)) return;
+      assert.equal(sequence[i - 1], id, `${id} of ${key} arrived again right after itself`);
+    });
+  }
 }

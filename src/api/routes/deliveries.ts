@@ -112,10 +112,10 @@ export function deliveryRoutes(app: Api, ctx: ApiContext): void {
           `delivery ${delivery.id} is ${delivery.status}; only finished deliveries are resent`,
         );
       }
+      // Read back before waking the workers, so the answer shows it queued again.
+      const queued = await ctx.store.getDelivery(ownerId, delivery.id);
       ctx.wake();
-      return reply
-        .status(202)
-        .send(apiDelivery((await ctx.store.getDelivery(ownerId, delivery.id))!));
+      return reply.status(202).send(apiDelivery(queued!));
     },
   );
 }
