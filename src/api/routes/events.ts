@@ -1,3 +1,5 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { IntakeAnswer } from '../../ingest/intake.ts';
 import { Type } from '@sinclair/typebox';
 import { validatePayload } from '../../catalog/index.ts';
 import { conflict, notFound } from '../../errors.ts';
@@ -61,12 +63,8 @@ export function eventRoutes(app: Api, ctx: ApiContext): void {
       config: { scope: 'events:create' },
       schema: { body: EventBody, headers: IdempotencyHeaders, tags: ['events'] },
     },
-    async (request, reply) => {
-      const key = request.headers['idempotency-key'] as string | undefined;
-      const answer = await ctx.intake.acceptOne(request.caller.owner.id, request.body, key);
-      if (answer.replayed) reply.header('idempotent-replayed', 'true');
-      return reply.status(answer.status).send(answer.body);
-    },
+    (request, reply) =>
+      intakeAnswer(request, reply, (owner, key) => ctx.intake.acceptOne(owner, request.body, key)),
   );
 
   app.post(
@@ -75,12 +73,10 @@ export function eventRoutes(app: Api, ctx: ApiContext): void {
       config: { scope: 'events:create' },
       schema: { body: BatchBody, headers: IdempotencyHeaders, tags: ['events'] },
     },
-    async (request, reply) => {
-      const key = request.headers['idempotency-key'] as string | undefined;
-      const answer = await ctx.intake.acceptBatch(request.caller.owner.id, request.body, key);
-      if (answer.replayed) reply.header('idempotent-replayed', 'true');
-      return reply.status(answer.status).send(answer.body);
-    },
+    (request, reply) =>
+      intakeAnswer(request, reply, (owner, key) =>
+        ctx.intake.acceptBatch(owner, request.body, key),
+      ),
   );
 
   app.get(
@@ -154,4 +150,16 @@ export function eventRoutes(app: Api, ctx: ApiContext): void {
       return reply.status(204).send();
     },
   );
+}
+
+/** Runs one intake call with the request's Idempotency-Key and answers as it says. */
+async function intakeAnswer(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  accept: (ownerId: string, key: string | undefined) => Promise<IntakeAnswer>,
+) {
+  const key = request.headers['idempotency-key'] as string | undefined;
+  const answer = await accept(request.caller.owner.id, key);
+  if (answer.replayed) reply.header('idempotent-replayed', 'true');
+  return reply.status(answer.status).send(answer.body);
 }
