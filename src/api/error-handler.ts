@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError } from '../errors.ts';
+import { ApiError, invalid, notFound } from '../errors.ts';
+import { MissingReference, RecordGone, type RecordKind } from '../store/store.ts';
 
 /**
  * Turns every failure into the contract's error body:
@@ -10,6 +11,16 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   if (error instanceof ApiError) {
     if (error.headers) reply.headers(error.headers);
     return reply.status(error.status).send(error.toJSON());
+  }
+  // A record deleted by another request while this one was editing it, or naming it.
+  if (error instanceof RecordGone) {
+    return reply.status(404).send(notFound(kindLabel(error.kind), error.id).toJSON());
+  }
+  if (error instanceof MissingReference) {
+    const { kind, id, field } = error.reference;
+    const message = `${kindLabel(kind)} ${JSON.stringify(id)} does not exist`;
+    const code = `unknown_${kind.replace('-', '_')}`;
+    return reply.status(422).send(invalid(field, message, code).toJSON());
   }
   if (error.validation && error.validation.length > 0) {
     return reply.status(400).send(validationError(error).toJSON());
@@ -26,6 +37,10 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   request.log.error({ err: error }, 'request failed');
   const internal = new ApiError(500, 'internal_error', 'Herald failed to answer; see its log');
   return reply.status(500).send(internal.toJSON());
+}
+
+function kindLabel(kind: RecordKind): string {
+  return kind === 'smtp-profile' ? 'SMTP profile' : kind.replace('-', ' ');
 }
 
 function validationError(error: FastifyError): ApiError {

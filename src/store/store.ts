@@ -75,6 +75,55 @@ export interface RecordWrite<T> {
    * record keeps the unique key it has.
    */
   uniqueKey?: string | null;
+  /**
+   * Set when the write edits a record read earlier: it then fails with RecordGone
+   * if the record was deleted meanwhile, instead of bringing it back.
+   */
+  existing?: boolean;
+  /**
+   * Records this one names. Each must exist when the write commits, checked in the
+   * same transaction as a guarded delete of them, so a reference is never left
+   * dangling by a delete that ran between the check and the write.
+   */
+  refersTo?: RecordReference[];
+}
+
+export interface RecordReference {
+  kind: RecordKind;
+  id: string;
+  /** The API field that named it, for the error. */
+  field: string;
+}
+
+/** A guarded delete's rules: what keeps a record from being deleted. */
+export interface DeleteGuard {
+  /** Refused while the record holds this unique key (the default SMTP profile). */
+  unlessUniqueKey?: string;
+  /** Refused while a record of this kind names the record's id in this field. */
+  unlessReferencedBy?: { kind: RecordKind; field: string };
+}
+
+export type GuardedDeleteResult =
+  | { outcome: 'deleted' | 'missing' | 'holds-unique-key' }
+  | { outcome: 'referenced'; by: StoredRecord<unknown> };
+
+/** An edit of a record that was deleted while the edit was being made. */
+export class RecordGone extends Error {
+  constructor(
+    readonly kind: RecordKind,
+    readonly id: string,
+  ) {
+    super(`${kind} ${id} no longer exists`);
+    this.name = 'RecordGone';
+  }
+}
+
+/** A write naming a record that does not exist when it commits. */
+export class MissingReference extends Error {
+  constructor(readonly reference: RecordReference) {
+    super(`${reference.kind} ${reference.id} does not exist`);
+    this.name = 'MissingReference';
+  }
 }
 
 export class UniqueViolation extends Error {
@@ -234,6 +283,17 @@ export interface Store extends TriggerStore {
   /** Inserts or replaces records atomically, all or none. */
   putRecords(writes: RecordWrite<unknown>[]): Promise<void>;
   deleteRecord(ownerId: string, kind: RecordKind, id: string): Promise<boolean>;
+  /**
+   * Deletes a record unless the guard forbids it, checked and done in one
+   * transaction, so a concurrent makeDefault or a write that refers to the record
+   * either lands first and blocks the delete, or finds the record gone.
+   */
+  deleteRecordGuarded(
+    ownerId: string,
+    kind: RecordKind,
+    id: string,
+    guard: DeleteGuard,
+  ): Promise<GuardedDeleteResult>;
   /**
    * Makes one record of a kind the owner's default in a single transaction: the old
    * default loses its `isDefault` flag and unique key as the new one gains them, so

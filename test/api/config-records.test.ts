@@ -97,6 +97,22 @@ test('a profile made default while being deleted leaves exactly one default', as
   }
 });
 
+test('an edit racing a delete never brings the record back', async () => {
+  const { api } = await freshOwner(h);
+  await createProfiles(api, 1);
+  for (let round = 0; round < 10; round++) {
+    const [id] = await createProfiles(api, 1);
+    const [deleted, edited] = await Promise.all([
+      api('DELETE', `/v1/smtp-profiles/${id}`),
+      api('PATCH', `/v1/smtp-profiles/${id}`, { name: `renamed ${round}` }),
+    ]);
+    const after = await api('GET', `/v1/smtp-profiles/${id}`);
+    const outcome = `${deleted.status}/${edited.status}/${after.status}`;
+    assert.ok(['204/404/404', '204/200/404'].includes(outcome), `round ${round}: ${outcome}`);
+    if (edited.status === 404) assertApiError(edited, 404, { code: 'not_found', quiet: true });
+  }
+});
+
 test('the default profile can be neither deleted nor unset', async () => {
   const { api } = await freshOwner(h);
   const [first, second] = await createProfiles(api, 2);

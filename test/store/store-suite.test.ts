@@ -5,7 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, beforeEach, describe, test } from 'node:test';
-import { UniqueViolation, type RecordWrite, type Store } from '../../src/store/store.ts';
+import {
+  MissingReference,
+  RecordGone,
+  UniqueViolation,
+  type RecordWrite,
+  type Store,
+} from '../../src/store/store.ts';
 import { backends, closeBackends, type OpenedStore } from './backends.ts';
 import { delivery, event, ids, owner, queue } from './fixtures.ts';
 
@@ -142,6 +148,103 @@ for (const backend of backends()) {
         list.filter((r) => r.doc.isDefault).map((r) => r.id),
         [defaults[0].id],
       );
+    });
+
+    test('deletes a record only when its guard allows, naming what blocks it', async () => {
+      const profile = (id: string) => ({
+        ownerId: 'own-1',
+        kind: 'smtp-profile' as const,
+        id,
+        doc: { id },
+      });
+      await store.putRecords([profile('p1'), profile('p2'), profile('p3')]);
+      await store.makeDefault('own-1', 'smtp-profile', 'p1');
+      const template = { id: 't1', smtpProfileId: 'p2' };
+      await store.putRecords([
+        { ownerId: 'own-1', kind: 'email-template', id: 't1', doc: template },
+      ]);
+      const guard = {
+        unlessUniqueKey: 'default',
+        unlessReferencedBy: { kind: 'email-template' as const, field: 'smtpProfileId' },
+      };
+      const del = (id: string, ownerId = 'own-1') =>
+        store.deleteRecordGuarded(ownerId, 'smtp-profile', id, guard);
+
+      assert.deepEqual(await del('p1'), { outcome: 'holds-unique-key' });
+      const used = await del('p2');
+      assert.equal(used.outcome, 'referenced');
+      assert.equal(used.outcome === 'referenced' && used.by.id, 't1');
+      assert.deepEqual(await del('p3', 'own-2'), { outcome: 'missing' });
+      assert.deepEqual(await del('p3'), { outcome: 'deleted' });
+      assert.deepEqual(await del('p3'), { outcome: 'missing' });
+      const left = await store.listRecords('own-1', 'smtp-profile');
+      assert.deepEqual(
+        left.map((r) => r.id),
+        ['p1', 'p2'],
+      );
+    });
+
+    test('refuses an edit of a deleted record and a write naming a missing one', async () => {
+      const doc = { id: 'e1' };
+      await assert.rejects(
+        store.putRecords([{ ownerId: 'own-1', kind: 'endpoint', id: 'e1', doc, existing: true }]),
+        (error) => error instanceof RecordGone && error.id === 'e1',
+      );
+      const refersTo = [{ kind: 'endpoint' as const, id: 'e1', field: 'endpointId' }];
+      const sub = { ownerId: 'own-1', kind: 'subscription' as const, id: 's1', doc, refersTo };
+      await assert.rejects(
+        store.putRecords([sub]),
+        (error) => error instanceof MissingReference && error.reference.field === 'endpointId',
+      );
+      assert.equal(await store.getRecord('own-1', 'endpoint', 'e1'), undefined);
+      assert.equal(await store.getRecord('own-1', 'subscription', 's1'), undefined);
+
+      await store.putRecords([{ ownerId: 'own-2', kind: 'endpoint', id: 'e1', doc }]);
+      await assert.rejects(store.putRecords([sub]), MissingReference, "another owner's is no use");
+      await store.putRecords([{ ownerId: 'own-1', kind: 'endpoint', id: 'e1', doc }]);
+      await store.putRecords([sub, { ...sub, id: 's2', existing: false }]);
+      assert.ok(await store.getRecord('own-1', 'subscription', 's1'));
+    });
+
+    test('a guarded delete racing a default move or a reference never splits them', async () => {
+      const others = await opened.another();
+      const kind = 'smtp-profile' as const;
+      await store.putRecords([{ ownerId: 'own-1', kind, id: 'base', doc: {} }]);
+      await store.makeDefault('own-1', kind, 'base');
+      const guard = {
+        unlessUniqueKey: 'default',
+        unlessReferencedBy: { kind: 'email-template' as const, field: 'smtpProfileId' },
+      };
+      for (let round = 0; round < 20; round++) {
+        const id = `p${round}`;
+        await store.putRecords([{ ownerId: 'own-1', kind, id, doc: {} }]);
+        const template = {
+          ownerId: 'own-1',
+          kind: 'email-template' as const,
+          id: `t${round}`,
+          doc: { smtpProfileId: id },
+          refersTo: [{ kind, id, field: 'smtpProfileId' }],
+        };
+        const racer =
+          round % 2 === 0 ? others.makeDefault('own-1', kind, id) : others.putRecords([template]);
+        const [deleted, raced] = await Promise.allSettled([
+          store.deleteRecordGuarded('own-1', kind, id, guard),
+          racer,
+        ]);
+        assert.equal(deleted.status, 'fulfilled');
+        const outcome = deleted.status === 'fulfilled' && deleted.value.outcome;
+        const profiles = await store.listRecords('own-1', kind);
+        const defaults = profiles.filter((r) => r.uniqueKey === 'default');
+        assert.equal(defaults.length, 1, `round ${round}: ${outcome}`);
+        const exists = profiles.some((r) => r.id === id);
+        assert.equal(exists, outcome !== 'deleted', `round ${round}`);
+        if (round % 2 === 1) {
+          const saved = await store.getRecord('own-1', 'email-template', `t${round}`);
+          assert.equal(Boolean(saved), exists, `round ${round}: template without its profile`);
+          assert.equal(raced.status === 'fulfilled', exists, `round ${round}`);
+        }
+        if (exists && defaults[0].id === id) await store.makeDefault('own-1', kind, 'base');
+      }
     });
 
     test('merges a patch into a record, removing fields set to null', async () => {

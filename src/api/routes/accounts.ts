@@ -46,13 +46,20 @@ export function apiAccount(record: StoredRecord<AccountDoc>) {
 export function accountRoutes(app: Api, ctx: ApiContext): void {
   const opts = { config: { scope: 'config' as const } };
 
-  async function save(ownerId: string, doc: AccountDoc, input: AccountInput): Promise<AccountDoc> {
+  async function save(
+    ownerId: string,
+    doc: AccountDoc,
+    input: AccountInput,
+    existing = false,
+  ): Promise<AccountDoc> {
     const merged: AccountDoc = { ...doc, ...stripUndefined(input) } as AccountDoc;
     if (input.timezone !== undefined) merged.timezone = checkTimezone(input.timezone, 'timezone');
     if (input.locale !== undefined) merged.locale = checkLocale(input.locale, 'locale');
     if (input.contacts !== undefined)
       merged.contacts = await checkContacts(ownerId, input.contacts);
-    await ctx.store.putRecords([{ ownerId, kind: 'account', id: merged.id, doc: merged }]);
+    await ctx.store.putRecords([
+      { ownerId, kind: 'account', id: merged.id, doc: merged, existing },
+    ]);
     return merged;
   }
 
@@ -119,7 +126,7 @@ export function accountRoutes(app: Api, ctx: ApiContext): void {
     async (request) => {
       const ownerId = request.caller.owner.id;
       const current = await load(ownerId, request.params.id);
-      await save(ownerId, current.doc, request.body);
+      await save(ownerId, current.doc, request.body, true);
       return apiAccount(await load(ownerId, request.params.id));
     },
   );

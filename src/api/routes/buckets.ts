@@ -53,12 +53,19 @@ export function bucketRoutes(app: Api, ctx: ApiContext): void {
   const opts = { config: { scope: 'config' as const } };
   const tags = ['usage'];
 
-  async function save(ownerId: string, doc: BucketDoc) {
+  async function save(ownerId: string, doc: BucketDoc, existing = true) {
     const tiers = [...new Set(doc.tiers)].sort((a, b) => a - b);
     const saved: BucketDoc = { ...doc, tiers };
     try {
       await ctx.store.putRecords([
-        { ownerId, kind: 'bucket', id: doc.id, doc: saved, uniqueKey: `name:${doc.name}` },
+        {
+          ownerId,
+          kind: 'bucket',
+          id: doc.id,
+          doc: saved,
+          uniqueKey: `name:${doc.name}`,
+          existing,
+        },
       ]);
     } catch (error) {
       if (!(error instanceof UniqueViolation)) throw error;
@@ -87,7 +94,7 @@ export function bucketRoutes(app: Api, ctx: ApiContext): void {
         'id',
       );
     }
-    const record = await save(ownerId, { id, ...fields, period: fields.period as Period });
+    const record = await save(ownerId, { id, ...fields, period: fields.period as Period }, false);
     return reply.status(201).send(apiBucket(record));
   });
 

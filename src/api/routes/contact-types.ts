@@ -32,7 +32,7 @@ function apiContactType(record: StoredRecord<ContactTypeDoc>) {
 export function contactTypeRoutes(app: Api, ctx: ApiContext): void {
   const opts = { config: { scope: 'config' as const } };
 
-  async function write(ownerId: string, doc: ContactTypeDoc): Promise<void> {
+  async function write(ownerId: string, doc: ContactTypeDoc, existing = false): Promise<void> {
     const writes: RecordWrite<ContactTypeDoc>[] = [];
     const others = await ctx.store.listRecords<ContactTypeDoc>(ownerId, 'contact-type');
     for (const other of others) {
@@ -53,7 +53,7 @@ export function contactTypeRoutes(app: Api, ctx: ApiContext): void {
         uniqueKey: other.doc.name,
       });
     }
-    writes.push({ ownerId, kind: 'contact-type', id: doc.id, doc, uniqueKey: doc.name });
+    writes.push({ ownerId, kind: 'contact-type', id: doc.id, doc, uniqueKey: doc.name, existing });
     try {
       await ctx.store.putRecords(writes);
     } catch (error) {
@@ -123,7 +123,7 @@ export function contactTypeRoutes(app: Api, ctx: ApiContext): void {
         isEmailDefault: request.body.isEmailDefault ?? record.doc.isEmailDefault,
         isBilling: request.body.isBilling ?? record.doc.isBilling,
       };
-      await write(ownerId, doc);
+      await write(ownerId, doc, true);
       return apiContactType(
         (await ctx.store.getRecord<ContactTypeDoc>(ownerId, 'contact-type', doc.id))!,
       );

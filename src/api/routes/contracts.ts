@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { conflict, invalid, notFound } from '../../errors.ts';
 import { newId } from '../../ids.ts';
-import type { StoredRecord } from '../../store/store.ts';
+import type { RecordReference, StoredRecord } from '../../store/store.ts';
 import { localIso, periodAt, type Period } from '../../triggers/local-time.ts';
 import { accountZone } from '../../triggers/scheduled-rows.ts';
 import type { ContractDoc } from '../../triggers/trigger-records.ts';
@@ -68,7 +68,7 @@ export function contractRoutes(app: Api, ctx: ApiContext, triggers: Triggers): v
     };
   }
 
-  async function save(ownerId: string, doc: ContractDoc, input: ContractInput) {
+  async function save(ownerId: string, doc: ContractDoc, input: ContractInput, existing = true) {
     const { bucket, ...rest } = input;
     const next: ContractDoc = { ...doc, ...(stripUndefined(rest) as Partial<ContractDoc>) };
     if (bucket !== undefined) {
@@ -86,7 +86,12 @@ export function contractRoutes(app: Api, ctx: ApiContext, triggers: Triggers): v
     const twice = names.find((name, i) => names.indexOf(name) !== i);
     if (twice) throw invalid('tiers', `tier names must differ; ${JSON.stringify(twice)} is twice`);
 
-    await ctx.store.putRecords([{ ownerId, kind: 'contract', id: next.id, doc: next }]);
+    const refersTo: RecordReference[] = next.bucketId
+      ? [{ kind: 'bucket', id: next.bucketId, field: 'bucket' }]
+      : [];
+    await ctx.store.putRecords([
+      { ownerId, kind: 'contract', id: next.id, doc: next, existing, refersTo },
+    ]);
     await triggers.contracts.plan(ownerId, next);
     return load(ownerId, next.id);
   }
@@ -123,7 +128,7 @@ export function contractRoutes(app: Api, ctx: ApiContext, triggers: Triggers): v
       bucketId: null,
       currency: null,
     };
-    const record = await save(ownerId, blank, input);
+    const record = await save(ownerId, blank, input, false);
     return reply.status(201).send(await apiContract(ownerId, record));
   });
 

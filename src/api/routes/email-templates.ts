@@ -12,7 +12,7 @@ import type {
   RecipientSpec,
   SmtpProfileDoc,
 } from '../../store/records.ts';
-import type { EventRecord, StoredRecord } from '../../store/store.ts';
+import type { EventRecord, RecordReference, RecordWrite, StoredRecord } from '../../store/store.ts';
 import type { Api, ApiContext } from '../context.ts';
 import { IdParams, iso } from '../shared.ts';
 import { checkLocale } from '../validators.ts';
@@ -140,6 +140,22 @@ export function emailTemplateRoutes(app: Api, ctx: ApiContext): void {
     return next;
   }
 
+  /** The profile it names must still exist when the template is written. */
+  function templateWrite(ownerId: string, doc: EmailTemplateDoc, existing: boolean) {
+    const refersTo: RecordReference[] = doc.smtpProfileId
+      ? [{ kind: 'smtp-profile', id: doc.smtpProfileId, field: 'smtpProfileId' }]
+      : [];
+    const write: RecordWrite<EmailTemplateDoc> = {
+      ownerId,
+      kind: 'email-template',
+      id: doc.id,
+      doc,
+      existing,
+      refersTo,
+    };
+    return write;
+  }
+
   async function load(ownerId: string, id: string) {
     const record = await ctx.store.getRecord<EmailTemplateDoc>(ownerId, 'email-template', id);
     if (!record) throw notFound('email template', id);
@@ -205,7 +221,7 @@ export function emailTemplateRoutes(app: Api, ctx: ApiContext): void {
         bcc: [],
       };
       const doc = await apply(ownerId, blank, request.body);
-      await ctx.store.putRecords([{ ownerId, kind: 'email-template', id: doc.id, doc }]);
+      await ctx.store.putRecords([templateWrite(ownerId, doc, false)]);
       return reply.status(201).send(apiTemplate(await load(ownerId, doc.id)));
     },
   );
@@ -231,7 +247,7 @@ export function emailTemplateRoutes(app: Api, ctx: ApiContext): void {
       const ownerId = request.caller.owner.id;
       const current = await load(ownerId, request.params.id);
       const doc = await apply(ownerId, current.doc, request.body);
-      await ctx.store.putRecords([{ ownerId, kind: 'email-template', id: doc.id, doc }]);
+      await ctx.store.putRecords([templateWrite(ownerId, doc, true)]);
       return apiTemplate(await load(ownerId, doc.id));
     },
   );

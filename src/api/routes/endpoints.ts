@@ -185,8 +185,8 @@ export function endpointRoutes(app: Api, ctx: ApiContext): void {
     return record;
   }
 
-  async function save(ownerId: string, doc: EndpointDoc) {
-    await ctx.store.putRecords([{ ownerId, kind: 'endpoint', id: doc.id, doc }]);
+  async function save(ownerId: string, doc: EndpointDoc, existing = true) {
+    await ctx.store.putRecords([{ ownerId, kind: 'endpoint', id: doc.id, doc, existing }]);
     return load(ownerId, doc.id);
   }
 
@@ -214,7 +214,8 @@ export function endpointRoutes(app: Api, ctx: ApiContext): void {
       disabledReason: null,
       secrets: [{ sealed: ctx.secrets.seal(secret), expiresAt: null }],
     };
-    const saved = await save(request.caller.owner.id, apply(blank, request.body as EndpointInput));
+    const fresh = apply(blank, request.body as EndpointInput);
+    const saved = await save(request.caller.owner.id, fresh, false);
     return reply.status(201).send({ ...apiEndpoint(saved), secret });
   });
 

@@ -128,8 +128,11 @@ export function smtpProfileRoutes(app: Api, ctx: ApiContext): void {
         );
       }
       const doc = apply(current.doc, request.body);
-      await ctx.store.putRecords([{ ownerId, kind: 'smtp-profile', id: doc.id, doc }]);
-      if (request.body.isDefault) await ctx.store.makeDefault(ownerId, 'smtp-profile', doc.id);
+      await ctx.store.putRecords([
+        { ownerId, kind: 'smtp-profile', id: doc.id, doc, existing: true },
+      ]);
+      if (request.body.isDefault && !(await ctx.store.makeDefault(ownerId, 'smtp-profile', doc.id)))
+        throw notFound('SMTP profile', doc.id);
       return apiSmtpProfile(await load(ownerId, doc.id));
     },
   );
@@ -139,21 +142,29 @@ export function smtpProfileRoutes(app: Api, ctx: ApiContext): void {
     { ...opts, schema: { params: IdParams, tags } },
     async (request, reply) => {
       const ownerId = request.caller.owner.id;
-      const current = await load(ownerId, request.params.id);
-      if (current.uniqueKey === 'default') {
+      const result = await ctx.store.deleteRecordGuarded(
+        ownerId,
+        'smtp-profile',
+        request.params.id,
+        {
+          unlessUniqueKey: 'default',
+          unlessReferencedBy: { kind: 'email-template', field: 'smtpProfileId' },
+        },
+      );
+      if (result.outcome === 'missing') throw notFound('SMTP profile', request.params.id);
+      if (result.outcome === 'holds-unique-key') {
         throw conflict(
           'default_profile',
           'this is the default SMTP profile; make another profile the default before deleting it',
         );
       }
-      const templates = await ctx.store.listRecords<EmailTemplateDoc>(ownerId, 'email-template');
-      const user = templates.find((t) => t.doc.smtpProfileId === current.id);
-      if (user)
+      if (result.outcome === 'referenced') {
+        const user = result.by as StoredRecord<EmailTemplateDoc>;
         throw conflict(
           'profile_in_use',
           `canned email ${user.id} (${user.doc.name}) sends through this profile; change it first`,
         );
-      await ctx.store.deleteRecord(ownerId, 'smtp-profile', current.id);
+      }
       return reply.status(204).send();
     },
   );

@@ -4,7 +4,7 @@ import { TIME_PATTERN } from '../../catalog/schema.ts';
 import { invalid, notFound } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import type { EmailTemplateDoc, EndpointDoc } from '../../store/records.ts';
-import type { StoredRecord } from '../../store/store.ts';
+import type { RecordReference, RecordWrite, StoredRecord } from '../../store/store.ts';
 import type { TriggerSubscription as SubscriptionDoc } from '../../triggers/trigger-records.ts';
 import type { Api, ApiContext } from '../context.ts';
 import { IdParams, iso } from '../shared.ts';
@@ -131,6 +131,22 @@ export function subscriptionRoutes(app: Api, ctx: ApiContext): void {
     return next;
   }
 
+  /** The endpoint or canned email it names must still exist when it is written. */
+  function subscriptionWrite(ownerId: string, doc: SubscriptionDoc, existing: boolean) {
+    const refersTo: RecordReference[] = doc.endpointId
+      ? [{ kind: 'endpoint', id: doc.endpointId, field: 'endpointId' }]
+      : [{ kind: 'email-template', id: doc.emailTemplateId!, field: 'emailTemplateId' }];
+    const write: RecordWrite<SubscriptionDoc> = {
+      ownerId,
+      kind: 'subscription',
+      id: doc.id,
+      doc,
+      existing,
+      refersTo,
+    };
+    return write;
+  }
+
   async function load(ownerId: string, id: string) {
     const record = await ctx.store.getRecord<SubscriptionDoc>(ownerId, 'subscription', id);
     if (!record) throw notFound('subscription', id);
@@ -150,7 +166,7 @@ export function subscriptionRoutes(app: Api, ctx: ApiContext): void {
         enabled: true,
       };
       const doc = await apply(ownerId, blank, request.body);
-      await ctx.store.putRecords([{ ownerId, kind: 'subscription', id: doc.id, doc }]);
+      await ctx.store.putRecords([subscriptionWrite(ownerId, doc, false)]);
       return reply.status(201).send(apiSubscription(await load(ownerId, doc.id)));
     },
   );
@@ -176,7 +192,7 @@ export function subscriptionRoutes(app: Api, ctx: ApiContext): void {
       const ownerId = request.caller.owner.id;
       const current = await load(ownerId, request.params.id);
       const doc = await apply(ownerId, current.doc, request.body);
-      await ctx.store.putRecords([{ ownerId, kind: 'subscription', id: doc.id, doc }]);
+      await ctx.store.putRecords([subscriptionWrite(ownerId, doc, true)]);
       return apiSubscription(await load(ownerId, doc.id));
     },
   );

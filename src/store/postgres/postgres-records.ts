@@ -1,6 +1,11 @@
+import type pg from 'pg';
 import {
+  MissingReference,
+  RecordGone,
   UniqueViolation,
   type ApiKey,
+  type DeleteGuard,
+  type GuardedDeleteResult,
   type Owner,
   type RecordKind,
   type RecordWrite,
@@ -119,6 +124,7 @@ export abstract class PostgresRecords extends PostgresDatabase {
     let current: RecordWrite<unknown> | undefined;
     try {
       await inTransaction(this.pool, async (client) => {
+        await checkPresence(client, writes);
         // Clear every unique key first so that a swap (moving a contact type name
         // from one record to another in one call) does not trip the index halfway.
         for (const w of writes) {
@@ -165,6 +171,44 @@ export abstract class PostgresRecords extends PostgresDatabase {
   }
 
   /**
+   * The record's row is locked FOR UPDATE before the guard is read: a makeDefault
+   * or a write referring to it (checkPresence) that holds the row goes first, and
+   * this delete then reads what it committed; one that comes later finds no row.
+   */
+  async deleteRecordGuarded(
+    ownerId: string,
+    kind: RecordKind,
+    id: string,
+    guard: DeleteGuard,
+  ): Promise<GuardedDeleteResult> {
+    return inTransaction(this.pool, async (client): Promise<GuardedDeleteResult> => {
+      const { rows } = await client.query(
+        `SELECT unique_key FROM records WHERE owner_id = $1 AND kind = $2 AND id = $3
+         FOR UPDATE`,
+        [ownerId, kind, id],
+      );
+      if (rows.length === 0) return { outcome: 'missing' };
+      if (guard.unlessUniqueKey !== undefined && rows[0].unique_key === guard.unlessUniqueKey)
+        return { outcome: 'holds-unique-key' };
+      if (guard.unlessReferencedBy) {
+        const { kind: byKind, field } = guard.unlessReferencedBy;
+        const users = await client.query(
+          `SELECT * FROM records WHERE owner_id = $1 AND kind = $2 AND doc ->> $3 = $4
+           ORDER BY created_at, id COLLATE "C" LIMIT 1`,
+          [ownerId, byKind, field, id],
+        );
+        if (users.rows[0]) return { outcome: 'referenced', by: toRecord(users.rows[0]) };
+      }
+      await client.query('DELETE FROM records WHERE owner_id = $1 AND kind = $2 AND id = $3', [
+        ownerId,
+        kind,
+        id,
+      ]);
+      return { outcome: 'deleted' };
+    });
+  }
+
+  /**
    * Under READ COMMITTED two concurrent calls would each clear the default they
    * saw and set their own, and the second would trip the unique index. A
    * transaction-level advisory lock per (owner, kind) makes them take turns; each
@@ -176,8 +220,10 @@ export abstract class PostgresRecords extends PostgresDatabase {
         LOCKS.defaults,
         `${ownerId}/${kind}`,
       ]);
+      // Locked, so a guarded delete of this record waits for the move, or wins first.
       const found = await client.query(
-        'SELECT 1 FROM records WHERE owner_id = $1 AND kind = $2 AND id = $3',
+        `SELECT 1 FROM records WHERE owner_id = $1 AND kind = $2 AND id = $3
+         FOR NO KEY UPDATE`,
         [ownerId, kind, id],
       );
       if (found.rowCount === 0) return false;
@@ -205,5 +251,26 @@ export abstract class PostgresRecords extends PostgresDatabase {
       [ownerId, kind, id, JSON.stringify(patch), Date.now()],
     );
     return (result.rowCount ?? 0) > 0;
+  }
+}
+
+/**
+ * Fails the write unless the records it edits and names exist. Edited ones are
+ * locked as the upsert would lock them, so a delete cannot slip in and the upsert
+ * bring the record back. The named ones are
+ * locked FOR KEY SHARE until commit: enough to make a guarded delete of them wait
+ * and then see the reference, without holding up edits of those records.
+ */
+async function checkPresence(client: pg.PoolClient, writes: RecordWrite<unknown>[]) {
+  const present = 'SELECT 1 FROM records WHERE owner_id = $1 AND kind = $2 AND id = $3';
+  for (const w of writes) {
+    if (w.existing) {
+      const found = await client.query(`${present} FOR NO KEY UPDATE`, [w.ownerId, w.kind, w.id]);
+      if (found.rowCount === 0) throw new RecordGone(w.kind, w.id);
+    }
+    for (const ref of w.refersTo ?? []) {
+      const found = await client.query(`${present} FOR KEY SHARE`, [w.ownerId, ref.kind, ref.id]);
+      if (found.rowCount === 0) throw new MissingReference(ref);
+    }
   }
 }

@@ -1,4 +1,11 @@
-import type { AttemptRecord, DeliveryRecord, EventRecord } from '../store.ts';
+import type {
+  ApiKey,
+  AttemptRecord,
+  DeliveryRecord,
+  EventRecord,
+  Owner,
+  StoredRecord,
+} from '../store.ts';
 
 /** Maps SQLite rows (snake_case, JSON text, 0/1 flags) to the store's records. */
 
@@ -56,5 +63,39 @@ export function toAttempt(row: Record<string, any>): AttemptRecord {
     error: row.error,
     responseBody: row.response_body,
     request: JSON.parse(row.request),
+  };
+}
+
+export function toOwner(row: any): Owner {
+  return {
+    id: row.id,
+    name: row.name,
+    defaultLocale: row.default_locale,
+    platform: row.platform === 1,
+    alertEmail: row.alert_email,
+    createdAt: row.created_at,
+  };
+}
+
+export function toApiKey(row: any): ApiKey {
+  return {
+    id: row.id,
+    ownerId: row.owner_id,
+    name: row.name,
+    prefix: row.prefix,
+    scopes: JSON.parse(row.scopes),
+    createdAt: row.created_at,
+  };
+}
+
+export function toRecord<T>(row: any): StoredRecord<T> {
+  return {
+    id: row.id,
+    ownerId: row.owner_id,
+    kind: row.kind,
+    doc: JSON.parse(row.doc),
+    uniqueKey: row.unique_key,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
   };
 }
