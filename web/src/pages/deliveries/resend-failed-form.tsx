@@ -16,7 +16,9 @@ const DAY = 86_400_000;
 export function ResendFailedForm({ endpoints, onResent }: ResendFailedFormProps) {
   const [endpointId, setEndpointId] = useState(endpoints[0]?.id ?? '');
   const [since, setSince] = useState(() => toLocalInput(Date.now() - DAY));
-  const [until, setUntil] = useState(() => toLocalInput(Date.now() + 60_000));
+  // Blank means "up to now" when sent: a default fixed when the page opened would
+  // leave out every delivery that failed while the page stayed open.
+  const [until, setUntil] = useState('');
   const [result, setResult] = useState<string>();
   const [error, setError] = useState<unknown>();
 
@@ -28,10 +30,9 @@ export function ResendFailedForm({ endpoints, onResent }: ResendFailedFormProps)
       const answer = await apiCall<{ requeued: number }>(
         'POST',
         `/endpoints/${endpointId}/resend-failed`,
-        {
-          since: fromLocalInput(since),
-          until: fromLocalInput(until),
-        },
+        until
+          ? { since: fromLocalInput(since), until: fromLocalInput(until) }
+          : { since: fromLocalInput(since) },
       );
       setResult(
         answer.requeued === 1
@@ -69,10 +70,9 @@ export function ResendFailedForm({ endpoints, onResent }: ResendFailedFormProps)
         />
       </label>
       <label>
-        until
+        until (blank: now)
         <input
           type="datetime-local"
-          required
           value={until}
           onChange={(e) => setUntil(e.target.value)}
         />
