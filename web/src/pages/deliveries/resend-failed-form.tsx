@@ -71,11 +71,7 @@ export function ResendFailedForm({ endpoints, onResent }: ResendFailedFormProps)
       </label>
       <label>
         until (blank: now)
-        <input
-          type="datetime-local"
-          value={until}
-          onChange={(e) => setUntil(e.target.value)}
-        />
+        <input type="datetime-local" value={until} onChange={(e) => setUntil(e.target.value)} />
       </label>
       <div className="actions">
         <button type="submit">Resend failed</button>
