@@ -10,6 +10,7 @@ import { issueKey } from './api/auth.ts';
 import { buildServer } from './api/server.ts';
 import type { Api } from './api/context.ts';
 import { openStore } from './store/open-store.ts';
+import { RecordCache } from './store/record-cache.ts';
 import type { Store } from './store/store.ts';
 import { newId } from './ids.ts';
 import { WebhookSender } from './webhooks/webhook-sender.ts';
@@ -64,8 +65,13 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
     );
   }
 
-  const store = await openStore(config);
-  await store.migrate();
+  const opened = await openStore(config);
+  await opened.migrate();
+  // Everything but the workers' reads sees the store as it is; any record write
+  // through it empties the workers' cache.
+  const records = new RecordCache(config.recordCacheMs);
+  const store = records.clearing(opened);
+  const workerStore = records.reading(opened);
   const firstAdminKey = await ensureFirstOwner(store, config, logger);
 
   const secrets = new SecretBox(config.secretKey);
@@ -105,7 +111,7 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
   });
 
   const health = new EndpointHealth(
-    store,
+    workerStore,
     config.endpointDisableAfterMs,
     async (ownerId, endpoint, details) => {
       await intake.acceptSystemEvent(ownerId, 'endpoint.disabled', {
@@ -126,7 +132,7 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
     logger: logger.child({ component: 'worker' }),
     jobs: {
       webhook: webhookJob({
-        store,
+        store: workerStore,
         secrets,
         sender,
         oauth: new OAuthTokens(sender),
@@ -134,7 +140,7 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
         gate: new TargetGate(),
         endpointConcurrency: config.endpointConcurrency,
       }),
-      email: emailJob({ store, secrets, transports }),
+      email: emailJob({ store: workerStore, secrets, transports }),
     },
     retry: { schedule: config.retrySchedule, jitter: config.retryJitter },
     concurrency: config.workerConcurrency,

@@ -32,6 +32,11 @@ export interface HeraldConfig {
   pollIntervalMs: number;
   /** Calls in flight at once to one unordered endpoint. */
   endpointConcurrency: number;
+  /**
+   * How long a worker may use an endpoint, canned email, SMTP profile or owner it
+   * read, before reading it again: changes made in another process apply within it.
+   */
+  recordCacheMs: number;
   /** An endpoint whose every attempt failed for this long is disabled. */
   endpointDisableAfterMs: number;
   /** API requests per second allowed to one key; 0 turns the limit off. */
@@ -122,7 +127,8 @@ export function loadConfig(
     workerConcurrency: intSetting(env, 'HERALD_WORKER_CONCURRENCY', 32),
     leaseMs: intSetting(env, 'HERALD_LEASE_MS', 60_000),
     pollIntervalMs: intSetting(env, 'HERALD_POLL_INTERVAL_MS', 1_000),
-    endpointConcurrency: intSetting(env, 'HERALD_ENDPOINT_CONCURRENCY', 16),
+    endpointConcurrency: intSetting(env, 'HERALD_ENDPOINT_CONCURRENCY', 32),
+    recordCacheMs: intSetting(env, 'HERALD_RECORD_CACHE_MS', 1_000),
     endpointDisableAfterMs: intSetting(env, 'HERALD_ENDPOINT_DISABLE_AFTER_MS', 5 * 24 * HOUR),
     apiRateLimitPerSecond: intSetting(env, 'HERALD_API_RATE_LIMIT', 2000),
     maxEndpointsPerOwner: intSetting(env, 'HERALD_MAX_ENDPOINTS_PER_OWNER', 100),

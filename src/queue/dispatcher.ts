@@ -6,6 +6,7 @@ import type { Channel, DeliveryOutcome, DeliveryRecord, Store } from '../store/s
 import type { Job, JobResult } from './job.ts';
 import { retryDelay, type RetryPolicy } from './retry-policy.ts';
 import { settledWithin } from '../shutdown.ts';
+import { CompletionWriter } from './completion-writer.ts';
 
 export interface DispatcherOptions {
   store: Store;
@@ -34,6 +35,10 @@ export interface StopReport {
   /** Still running when it ran out and handed back to the queue, due at once. */
   released: number;
 }
+
+// Expired leases are looked for at most this often: they only matter after a worker
+// died, and a lease is a minute long.
+const LEASE_SWEEP_MS = 1000;
 
 /** One claimed delivery this process is working on. */
 interface Running {
@@ -73,10 +78,19 @@ export class Dispatcher {
   private pumpAgain = false;
   private stopping = false;
   private timer: NodeJS.Timeout | undefined;
+  private wakeQueued = false;
+  private lastLeaseSweep = -Infinity;
+  /** Whether the last claim took all that was due, so the next due time matters. */
+  private drained = true;
   private readonly now: () => number;
+  private readonly completions: CompletionWriter;
+  /** Claims wait for this many free slots while others run: fewer, larger claims. */
+  private readonly claimBatch: number;
 
   constructor(private readonly options: DispatcherOptions) {
     this.now = options.now ?? Date.now;
+    this.completions = new CompletionWriter(options.store);
+    this.claimBatch = Math.max(1, Math.floor(options.concurrency / 8));
   }
 
   start(): void {
@@ -84,9 +98,17 @@ export class Dispatcher {
     void this.pump();
   }
 
-  /** New work exists: claim it now rather than at the next poll. */
+  /**
+   * New work exists, or a slot came free: claim now rather than at the next poll.
+   * Wakes within one turn of the event loop are served by one claim.
+   */
   wake(): void {
-    if (!this.stopping) void this.pump();
+    if (this.stopping || this.wakeQueued) return;
+    this.wakeQueued = true;
+    setImmediate(() => {
+      this.wakeQueued = false;
+      if (!this.stopping) void this.pump();
+    });
   }
 
   /**
@@ -181,14 +203,20 @@ export class Dispatcher {
         this.pumpAgain = false;
         const free = this.options.concurrency - this.inFlight.size;
         if (free <= 0 || this.stopping) break;
-        await this.options.store.releaseExpiredLeases(this.now());
+        // While most slots are busy, a claim waits for a few more to free up.
+        if (free < this.claimBatch && this.inFlight.size > 0 && !this.drained) break;
+        if (this.now() - this.lastLeaseSweep >= LEASE_SWEEP_MS) {
+          this.lastLeaseSweep = this.now();
+          await this.options.store.releaseExpiredLeases(this.now());
+        }
         const claimed = await this.options.store.claimDeliveries(
           this.now(),
           free,
           this.options.leaseMs,
         );
         for (const delivery of claimed) this.launch(delivery);
-        if (claimed.length === free) this.pumpAgain = true;
+        this.drained = claimed.length < free;
+        if (!this.drained) this.pumpAgain = true;
       } while (this.pumpAgain && !this.stopping);
     } catch (error) {
       this.options.logger.error({ err: error }, 'claiming deliveries failed; will retry');
@@ -199,7 +227,10 @@ export class Dispatcher {
     if (this.stopping) return;
     clearTimeout(this.timer);
     let wait = this.options.pollIntervalMs;
-    const due = await this.options.store.nextDueAt().catch(() => undefined);
+    // Busy with all that was due, the next wake comes from a slot freeing up.
+    const due = this.drained
+      ? await this.options.store.nextDueAt().catch(() => undefined)
+      : undefined;
     if (due !== undefined) wait = Math.max(0, Math.min(wait, due - this.now()));
     this.timer = setTimeout(() => void this.pump(), wait);
     this.timer.unref();
@@ -251,7 +282,7 @@ export class Dispatcher {
 
     if (entry.released) return;
     const outcome = this.outcomeOf(delivery, result);
-    entry.recording = this.options.store.completeDelivery(delivery, outcome, this.now());
+    entry.recording = this.completions.write({ delivery, outcome, now: this.now() });
     try {
       await entry.recording;
     } catch (error) {

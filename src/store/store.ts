@@ -133,6 +133,13 @@ export class UniqueViolation extends Error {
   }
 }
 
+/** One finished attempt for completeDeliveries. */
+export interface Completion {
+  delivery: DeliveryRecord;
+  outcome: DeliveryOutcome;
+  now: number;
+}
+
 export interface EventRecord {
   seq: number;
   id: string;
@@ -325,6 +332,12 @@ export interface Store extends TriggerStore {
   /** Returns deliveries whose lease ran out to the pending state. */
   releaseExpiredLeases(now: number): Promise<number>;
   completeDelivery(delivery: DeliveryRecord, outcome: DeliveryOutcome, now: number): Promise<void>;
+  /**
+   * Records many outcomes at once, each as completeDelivery would (fenced by its own
+   * lease), in as few transactions as the backend allows: the dispatcher gathers
+   * the attempts that end in one turn of the event loop into one call.
+   */
+  completeDeliveries(completions: Completion[]): Promise<void>;
   getDelivery(ownerId: string, id: string): Promise<DeliveryRecord | undefined>;
   listDeliveries(ownerId: string, filter: DeliveryFilter): Promise<DeliveryRecord[]>;
   listAttempts(ownerId: string, deliveryId: string): Promise<AttemptRecord[]>;

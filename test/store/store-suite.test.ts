@@ -435,6 +435,70 @@ for (const backend of backends()) {
       assert.equal(stored?.attempts, 2);
     });
 
+    test('records a batch of outcomes of several owners, each fenced by its lease', async () => {
+      await queue(store, 'own-1', [delivery('a1'), delivery('a2'), delivery('a3')]);
+      await queue(store, 'own-2', [delivery('b1')]);
+      const claimed = await store.claimDeliveries(1000, 10, LEASE);
+      const byId = new Map(claimed.map((d) => [d.id, d]));
+      const attempt = (id: string, ok: boolean) => ({
+        id,
+        number: 1,
+        startedAt: 1001,
+        durationMs: 5,
+        ok,
+        statusCode: ok ? 200 : 500,
+        errorCode: ok ? null : 'http_500',
+        error: ok ? null : 'receiver answered 500',
+        responseBody: null,
+        request: { note: 'quote " and backslash \\' },
+      });
+      const stale = { ...byId.get('a3')!, leaseUntil: 1 };
+      await store.completeDeliveries([
+        {
+          delivery: byId.get('a1')!,
+          outcome: { status: 'succeeded', lastError: null, attempt: attempt('t1', true) },
+          now: 1100,
+        },
+        {
+          delivery: byId.get('b1')!,
+          outcome: { status: 'failed', lastError: 'no', attempt: attempt('t2', false) },
+          now: 1101,
+        },
+        {
+          delivery: byId.get('a2')!,
+          outcome: { status: 'pending', refundAttempt: true },
+          now: 1102,
+        },
+        {
+          delivery: stale,
+          outcome: { status: 'succeeded', attempt: attempt('t3', true) },
+          now: 1103,
+        },
+      ]);
+      const status = async (owner: string, id: string) =>
+        (await store.getDelivery(owner, id))?.status;
+      assert.equal(await status('own-1', 'a1'), 'succeeded');
+      assert.equal(await status('own-2', 'b1'), 'failed');
+      assert.equal(await status('own-1', 'a2'), 'pending');
+      assert.equal(await status('own-1', 'a3'), 'in_flight', 'a stale lease decides nothing');
+      assert.equal((await store.listAttempts('own-1', 'a3')).length, 1, 'its attempt is kept');
+      const [logged] = await store.listAttempts('own-1', 'a1');
+      assert.deepEqual(logged.request, { note: 'quote " and backslash \\' });
+
+      const feed = await store.listDeliveryOutcomes('own-1', 0, 10);
+      const seqs = feed.map((d) => d.outcomeSeq);
+      assert.deepEqual(
+        [...seqs].sort((x, y) => x - y),
+        seqs,
+      );
+      assert.equal(new Set(seqs).size, seqs.length, 'each outcome has a number of its own');
+      assert.deepEqual(
+        feed.map((d) => d.id),
+        ['a1', 'a2'],
+        'the stale one is not in the feed',
+      );
+    });
+
     test('drops the outcome of a worker whose lease was taken over, keeping its attempt', async () => {
       await queue(store, 'own-1', [delivery('d1')]);
       const [late] = await store.claimDeliveries(1000, 1, 100);

@@ -104,7 +104,8 @@ export function deliveryRoutes(app: Api, ctx: ApiContext): void {
       const ownerId = request.caller.owner.id;
       const delivery = await ctx.store.getDelivery(ownerId, request.params.id);
       if (!delivery) throw notFound('delivery', request.params.id);
-      const requeued = await ctx.store.requeueDelivery(ownerId, delivery.id, Date.now());
+      const now = Date.now();
+      const requeued = await ctx.store.requeueDelivery(ownerId, delivery.id, now);
       if (!requeued) {
         throw new ApiError(
           409,
@@ -112,10 +113,18 @@ export function deliveryRoutes(app: Api, ctx: ApiContext): void {
           `delivery ${delivery.id} is ${delivery.status}; only finished deliveries are resent`,
         );
       }
-      // Read back before waking the workers, so the answer shows it queued again.
-      const queued = await ctx.store.getDelivery(ownerId, delivery.id);
+      // The answer is the delivery as requeued, not read back: a worker (here, or
+      // another process told by the store) may already have claimed it.
+      const queued: DeliveryRecord = {
+        ...delivery,
+        status: 'pending',
+        attempts: 0,
+        nextAttemptAt: now,
+        completedAt: null,
+        updatedAt: now,
+      };
       ctx.wake();
-      return reply.status(202).send(apiDelivery(queued!));
+      return reply.status(202).send(apiDelivery(queued));
     },
   );
 }

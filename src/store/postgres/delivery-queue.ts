@@ -1,6 +1,5 @@
 import type pg from 'pg';
-import type { DeliveryOutcome, DeliveryRecord, QueueStats } from '../store.ts';
-import { BUMP_OUTCOME_SEQ } from './event-changes.ts';
+import type { Completion, DeliveryRecord, QueueStats } from '../store.ts';
 import { toDelivery } from './rows.ts';
 import { NOTIFY_WORK } from './work-notifier.ts';
 
@@ -125,75 +124,98 @@ export async function releaseExpiredLeases(pool: pg.Pool, now: number): Promise<
 }
 
 /**
- * Records an outcome and its attempt, and numbers the outcome for the owner's
- * feed, in one statement.
+ * Records outcomes and their attempts, and numbers the outcomes for the owners'
+ * feeds: one statement per owner in the batch, run side by side.
  *
- * The outcome applies only while the delivery is still in flight under the lease
+ * An outcome applies only while its delivery is still in flight under the lease
  * this worker claimed it with. A worker that outlived its lease (stalled, or cut
  * off from the database) and finishes late has its attempt logged, but its
  * outcome is dropped: the worker that took the delivery over decides it. Without
  * that fence the late worker would mark the delivery done while the other still
  * sends it, and the next delivery of an ordered key would go out beside it.
  *
- * Every completion of an owner waits on that owner's counter row, so the row is
- * held for no more than this statement and its commit; it is locked before the
- * delivery row, the order a withdrawal takes them in too, so the two never
- * deadlock. Attempts are numbered over the delivery's whole life, across manual
- * resends, as in SQLite. Times are rounded: bigint columns refuse a fractional
- * millisecond that SQLite would have kept.
+ * Each statement takes its owner's counter row once, for all its outcomes, before
+ * the delivery rows (they are updated from the counter's new value), the order a
+ * withdrawal takes them in too, so the two never deadlock; one statement per owner
+ * means no statement waits on two counters. Attempts are numbered over the
+ * delivery's whole life, across manual resends, as in SQLite. Times are rounded:
+ * bigint columns refuse a fractional millisecond that SQLite would have kept.
  */
-export async function completeDelivery(
-  pool: pg.Pool,
-  delivery: DeliveryRecord,
-  outcome: DeliveryOutcome,
-  now: number,
-): Promise<void> {
-  const finished = outcome.status !== 'pending';
-  const values: unknown[] = [
-    delivery.id,
-    outcome.status,
-    Math.round(outcome.nextAttemptAt ?? delivery.nextAttemptAt),
-    outcome.lastError === undefined ? delivery.lastError : outcome.lastError,
-    now,
-    finished ? now : null,
-    outcome.refundAttempt ? 1 : 0,
-    delivery.ownerId,
-    delivery.leaseUntil,
-  ];
-  const update = `WITH bump AS (${BUMP_OUTCOME_SEQ.replace('$1', '$8')}),
-    changed AS (
-      UPDATE deliveries SET status = $2, next_attempt_at = $3, lease_until = NULL,
-        last_error = $4, updated_at = $5, completed_at = $6, attempts = attempts - $7,
-        outcome_seq = (SELECT value FROM bump)
-      WHERE id = $1 AND status = 'in_flight' AND lease_until = $9)`;
-  // Handed back due at once (a worker shutting down): another worker may take it.
-  const handedBack = outcome.status === 'pending' && (values[2] as number) <= now;
-  const a = outcome.attempt;
-  if (!a) {
-    await pool.query(`${update} SELECT 1`, values);
-    if (handedBack) await pool.query(NOTIFY_WORK);
-    return;
+export async function completeDeliveries(pool: pg.Pool, completions: Completion[]) {
+  const byOwner = new Map<string, Completion[]>();
+  for (const c of completions) {
+    const list = byOwner.get(c.delivery.ownerId) ?? [];
+    list.push(c);
+    byOwner.set(c.delivery.ownerId, list);
   }
-  await pool.query(
-    `${update}
-     INSERT INTO attempts (id, delivery_id, owner_id, number, started_at, duration_ms, ok,
-       status_code, error_code, error, response_body, request)
-     VALUES ($10, $1, $8, (SELECT count(*) + 1 FROM attempts WHERE delivery_id = $1),
-       $11, $12, $13, $14, $15, $16, $17, $18)`,
-    [
-      ...values,
-      a.id,
-      a.startedAt,
-      Math.round(a.durationMs),
-      a.ok,
-      a.statusCode,
-      a.errorCode,
-      a.error,
-      a.responseBody,
-      JSON.stringify(a.request),
-    ],
+  await Promise.all([...byOwner].map(([ownerId, list]) => completeForOwner(pool, ownerId, list)));
+  // Handed back due at once (a worker shutting down): another worker may take it.
+  const handedBack = completions.some(
+    (c) => c.outcome.status === 'pending' && nextAttemptOf(c) <= c.now,
   );
   if (handedBack) await pool.query(NOTIFY_WORK);
+}
+
+const COMPLETE_FOR_OWNER = `WITH input AS (
+    SELECT * FROM unnest($2::text[], $3::text[], $4::bigint[], $5::text[], $6::bigint[],
+      $7::bigint[], $8::int[], $9::bigint[])
+      WITH ORDINALITY AS t(id, status, next_at, last_error, now, completed_at, refund, lease, n)
+  ),
+  bump AS (
+    INSERT INTO owner_sequences (owner_id, name, value) VALUES ($1, 'outcome', $10)
+    ON CONFLICT (owner_id, name) DO UPDATE SET value = owner_sequences.value + $10
+    RETURNING value
+  ),
+  changed AS (
+    UPDATE deliveries d SET status = i.status, next_attempt_at = i.next_at,
+      lease_until = NULL, last_error = i.last_error, updated_at = i.now,
+      completed_at = i.completed_at, attempts = d.attempts - i.refund,
+      outcome_seq = (SELECT value FROM bump) - $10 + i.n
+    FROM input i
+    WHERE d.id = i.id AND d.status = 'in_flight' AND d.lease_until = i.lease
+  )
+  INSERT INTO attempts (id, delivery_id, owner_id, number, started_at, duration_ms, ok,
+    status_code, error_code, error, response_body, request)
+  SELECT a.id, a.delivery_id, $1,
+    (SELECT count(*) + 1 FROM attempts p WHERE p.delivery_id = a.delivery_id),
+    a.started_at, a.duration_ms, a.ok, a.status_code, a.error_code, a.error,
+    a.response_body, a.request
+  FROM unnest($11::text[], $12::text[], $13::bigint[], $14::bigint[], $15::boolean[],
+    $16::int[], $17::text[], $18::text[], $19::text[], $20::jsonb[])
+    AS a(id, delivery_id, started_at, duration_ms, ok, status_code, error_code, error,
+      response_body, request)`;
+
+async function completeForOwner(pool: pg.Pool, ownerId: string, list: Completion[]) {
+  const attempts = list.filter((c) => c.outcome.attempt);
+  const attempt = (c: Completion) => c.outcome.attempt!;
+  await pool.query(COMPLETE_FOR_OWNER, [
+    ownerId,
+    list.map((c) => c.delivery.id),
+    list.map((c) => c.outcome.status),
+    list.map((c) => Math.round(nextAttemptOf(c))),
+    list.map((c) =>
+      c.outcome.lastError === undefined ? c.delivery.lastError : c.outcome.lastError,
+    ),
+    list.map((c) => Math.round(c.now)),
+    list.map((c) => (c.outcome.status === 'pending' ? null : Math.round(c.now))),
+    list.map((c) => (c.outcome.refundAttempt ? 1 : 0)),
+    list.map((c) => c.delivery.leaseUntil),
+    list.length,
+    attempts.map((c) => attempt(c).id),
+    attempts.map((c) => c.delivery.id),
+    attempts.map((c) => Math.round(attempt(c).startedAt)),
+    attempts.map((c) => Math.round(attempt(c).durationMs)),
+    attempts.map((c) => attempt(c).ok),
+    attempts.map((c) => attempt(c).statusCode),
+    attempts.map((c) => attempt(c).errorCode),
+    attempts.map((c) => attempt(c).error),
+    attempts.map((c) => attempt(c).responseBody),
+    attempts.map((c) => JSON.stringify(attempt(c).request)),
+  ]);
+}
+
+function nextAttemptOf(c: Completion): number {
+  return c.outcome.nextAttemptAt ?? c.delivery.nextAttemptAt;
 }
 
 /** Queue depth per channel; the same statement as the SQLite store's. */

@@ -1,6 +1,7 @@
 import {
   type AcceptResult,
   type AttemptRecord,
+  type Completion,
   type DeliveryFilter,
   type DeliveryOutcome,
   type DeliveryRecord,
@@ -96,7 +97,11 @@ export class PostgresStore extends PostgresTriggerStore implements Store {
   }
 
   async completeDelivery(delivery: DeliveryRecord, outcome: DeliveryOutcome, now: number) {
-    await queue.completeDelivery(this.pool, delivery, outcome, now);
+    await queue.completeDeliveries(this.pool, [{ delivery, outcome, now }]);
+  }
+
+  async completeDeliveries(completions: Completion[]) {
+    await queue.completeDeliveries(this.pool, completions);
   }
 
   async getDelivery(ownerId: string, id: string): Promise<DeliveryRecord | undefined> {

@@ -67,11 +67,16 @@ export abstract class SqliteDatabase {
 
   /** The owner's next delivery outcome number; callers hold a transaction. */
   protected nextOutcomeSeq(ownerId: string): number {
+    return this.reserveOutcomeSeqs(ownerId, 1);
+  }
+
+  /** Takes `count` numbers of the owner's outcome feed; returns the last of them. */
+  protected reserveOutcomeSeqs(ownerId: string, count: number): number {
     const row = this.sql(
-      `INSERT INTO owner_sequences (owner_id, name, value) VALUES (?, 'outcome', 1)
-       ON CONFLICT (owner_id, name) DO UPDATE SET value = owner_sequences.value + 1
+      `INSERT INTO owner_sequences (owner_id, name, value) VALUES (@ownerId, 'outcome', @count)
+       ON CONFLICT (owner_id, name) DO UPDATE SET value = owner_sequences.value + @count
        RETURNING value`,
-    ).get(ownerId) as { value: number };
+    ).get({ ownerId, count }) as { value: number };
     return row.value;
   }
 

@@ -3,6 +3,7 @@ import {
   type AcceptResult,
   type ApiKey,
   type AttemptRecord,
+  type Completion,
   type DeliveryFilter,
   type DeliveryOutcome,
   type DeliveryRecord,
@@ -225,51 +226,72 @@ export class SqliteStore extends SqliteRecords implements Store {
     outcome: DeliveryOutcome,
     now: number,
   ): Promise<void> {
-    const finished = outcome.status !== 'pending';
+    await this.completeDeliveries([{ delivery, outcome, now }]);
+  }
+
+  async completeDeliveries(completions: Completion[]): Promise<void> {
     this.relaxed(
       this.db.transaction(() => {
-        this.sql(
-          `UPDATE deliveries SET status = @status, next_attempt_at = @next, lease_until = NULL,
-           last_error = @lastError, updated_at = @now, completed_at = @completedAt,
-           attempts = attempts - @refund, outcome_seq = @outcomeSeq
-         WHERE id = @id AND status = 'in_flight' AND lease_until IS @lease`,
-        ).run({
-          id: delivery.id,
-          // Fenced by the lease: a worker whose lease ran out and was taken over keeps
-          // its attempt in the log, but its outcome no longer decides the delivery.
-          lease: delivery.leaseUntil,
-          outcomeSeq: this.nextOutcomeSeq(delivery.ownerId),
-          status: outcome.status,
-          next: outcome.nextAttemptAt ?? delivery.nextAttemptAt,
-          lastError: outcome.lastError === undefined ? delivery.lastError : outcome.lastError,
-          now,
-          completedAt: finished ? now : null,
-          refund: outcome.refundAttempt ? 1 : 0,
-        });
-        const a = outcome.attempt;
-        if (!a) return;
-        this.sql(
-          // Attempts are numbered over the delivery's whole life, across manual
-          // resends, so the log reads in order; the retry budget restarts on resend.
-          `INSERT INTO attempts (id, delivery_id, owner_id, number, started_at, duration_ms, ok,
-           status_code, error_code, error, response_body, request)
-         VALUES (?, ?, ?, (SELECT count(*) + 1 FROM attempts WHERE delivery_id = ?),
-           ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(
-          a.id,
-          delivery.id,
-          delivery.ownerId,
-          delivery.id,
-          a.startedAt,
-          a.durationMs,
-          a.ok ? 1 : 0,
-          a.statusCode,
-          a.errorCode,
-          a.error,
-          a.responseBody,
-          JSON.stringify(a.request),
-        );
+        // One counter bump per owner for the whole batch, numbered in batch order.
+        const counts = new Map<string, number>();
+        for (const c of completions) {
+          counts.set(c.delivery.ownerId, (counts.get(c.delivery.ownerId) ?? 0) + 1);
+        }
+        const next = new Map<string, number>();
+        for (const [ownerId, count] of counts) {
+          next.set(ownerId, this.reserveOutcomeSeqs(ownerId, count) - count + 1);
+        }
+        for (const c of completions) {
+          const seq = next.get(c.delivery.ownerId)!;
+          next.set(c.delivery.ownerId, seq + 1);
+          this.recordOutcome(c, seq);
+        }
       }),
+    );
+  }
+
+  private recordOutcome({ delivery, outcome, now }: Completion, outcomeSeq: number): void {
+    const finished = outcome.status !== 'pending';
+    this.sql(
+      `UPDATE deliveries SET status = @status, next_attempt_at = @next, lease_until = NULL,
+         last_error = @lastError, updated_at = @now, completed_at = @completedAt,
+         attempts = attempts - @refund, outcome_seq = @outcomeSeq
+       WHERE id = @id AND status = 'in_flight' AND lease_until IS @lease`,
+    ).run({
+      id: delivery.id,
+      // Fenced by the lease: a worker whose lease ran out and was taken over keeps
+      // its attempt in the log, but its outcome no longer decides the delivery.
+      lease: delivery.leaseUntil,
+      outcomeSeq,
+      status: outcome.status,
+      next: outcome.nextAttemptAt ?? delivery.nextAttemptAt,
+      lastError: outcome.lastError === undefined ? delivery.lastError : outcome.lastError,
+      now,
+      completedAt: finished ? now : null,
+      refund: outcome.refundAttempt ? 1 : 0,
+    });
+    const a = outcome.attempt;
+    if (!a) return;
+    this.sql(
+      // Attempts are numbered over the delivery's whole life, across manual
+      // resends, so the log reads in order; the retry budget restarts on resend.
+      `INSERT INTO attempts (id, delivery_id, owner_id, number, started_at, duration_ms, ok,
+         status_code, error_code, error, response_body, request)
+       VALUES (?, ?, ?, (SELECT count(*) + 1 FROM attempts WHERE delivery_id = ?),
+         ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      a.id,
+      delivery.id,
+      delivery.ownerId,
+      delivery.id,
+      a.startedAt,
+      a.durationMs,
+      a.ok ? 1 : 0,
+      a.statusCode,
+      a.errorCode,
+      a.error,
+      a.responseBody,
+      JSON.stringify(a.request),
     );
   }
 
