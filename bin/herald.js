@@ -1,6 +1,14 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so the installed command needs no build step.
-import { register } from 'tsx/esm/api';
+// Runs the compiled CLI (build/, made by `npm ci` and by `npm start`), which starts
+// faster and holds less memory; from a checkout that was never built, the
+// TypeScript sources through tsx.
+import { existsSync } from 'node:fs';
 
-register();
-await import('../src/cli.ts');
+const compiled = new URL('../build/cli.js', import.meta.url);
+if (existsSync(compiled)) {
+  await import(compiled.href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli.ts');
+}

@@ -7,7 +7,6 @@ import { Dispatcher } from './queue/dispatcher.ts';
 import { emailJob } from './queue/email-job.ts';
 import { webhookJob } from './queue/webhook-job.ts';
 import { issueKey } from './api/auth.ts';
-import { buildServer } from './api/server.ts';
 import type { Api } from './api/context.ts';
 import { openStore } from './store/open-store.ts';
 import { RecordCache } from './store/record-cache.ts';
@@ -42,7 +41,8 @@ export interface HeraldOptions {
 export interface Herald {
   config: HeraldConfig;
   store: Store;
-  server: Api;
+  /** The HTTP API; none in a workers-only process, which never loads it. */
+  server: Api | undefined;
   dispatcher: Dispatcher;
   /** The derived events; `triggers.scheduler.runDue(now)` fires what is due. */
   triggers: Triggers;
@@ -155,13 +155,17 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
     capacity: runWorkers ? config.workerConcurrency : 0,
   });
 
-  const server = await buildServer(
-    { store, config, secrets, intake, transports, logger, wake },
-    triggers,
-    metrics,
-  );
+  let server: Api | undefined;
   let url = '';
   if (options.api ?? true) {
+    // Loaded only here: the HTTP framework and its schemas are a good part of a
+    // process's memory, and a workers-only process has no use for them.
+    const { buildServer } = await import('./api/server.ts');
+    server = await buildServer(
+      { store, config, secrets, intake, transports, logger, wake },
+      triggers,
+      metrics,
+    );
     url = await server.listen({ port: config.port, host: config.host });
     logger.info({ url }, `Herald API listening on ${url}`);
   }

@@ -104,6 +104,15 @@ function secretKeyFor(dataDir: string, given?: string): string {
   return key;
 }
 
+function readCaFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new Error(`HERALD_WEBHOOK_CA_FILE: cannot read ${path} (${reason})`);
+  }
+}
+
 export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
   overrides: Partial<HeraldConfig> = {},
@@ -124,6 +133,7 @@ export function loadConfig(
     webhookTimeoutMs: intSetting(env, 'HERALD_WEBHOOK_TIMEOUT_MS', 15_000),
     webhookConnectTimeoutMs: intSetting(env, 'HERALD_WEBHOOK_CONNECT_TIMEOUT_MS', 5_000),
     responseBodyLimit: 4096,
+    webhookCa: env.HERALD_WEBHOOK_CA_FILE ? readCaFile(env.HERALD_WEBHOOK_CA_FILE) : undefined,
     workerConcurrency: intSetting(env, 'HERALD_WORKER_CONCURRENCY', 32),
     leaseMs: intSetting(env, 'HERALD_LEASE_MS', 60_000),
     pollIntervalMs: intSetting(env, 'HERALD_POLL_INTERVAL_MS', 1_000),

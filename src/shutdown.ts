@@ -7,7 +7,7 @@ import type { WebhookSender } from './webhooks/webhook-sender.ts';
 
 /** The parts of a running Herald that shutdown stops, in its order. */
 export interface ShutdownParts {
-  server: Api;
+  server: Api | undefined;
   scheduler: { stop(): Promise<void> };
   dispatcher: Dispatcher;
   sender: WebhookSender;
@@ -35,7 +35,7 @@ export async function shutdown(parts: ShutdownParts, graceMs: number): Promise<v
   const { logger } = parts;
   const started = performance.now();
   const [, , report] = await Promise.all([
-    closeServer(parts.server, graceMs),
+    parts.server ? closeServer(parts.server, graceMs) : undefined,
     parts.scheduler.stop(),
     parts.dispatcher.stop(graceMs),
   ]);

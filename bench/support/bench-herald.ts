@@ -46,7 +46,7 @@ export interface BenchHeraldOptions {
   overrides?: Partial<HeraldConfig>;
 }
 
-const SECRET_KEY = 'herald-benchmark-secret-key-not-for-production';
+export const SECRET_KEY = 'herald-benchmark-secret-key-not-for-production';
 
 export async function startBenchHerald(options: BenchHeraldOptions): Promise<BenchHerald> {
   const dataDir = options.reuse?.dataDir ?? (await mkdtemp(join(tmpdir(), 'herald-bench-')));
@@ -64,6 +64,8 @@ export async function startBenchHerald(options: BenchHeraldOptions): Promise<Ben
     allowPrivateTargets: true,
     webhookCa: options.webhookCa,
     logLevel: 'silent',
+    // The figures measure Herald's capacity, not the per-key limit that guards it.
+    apiRateLimitPerSecond: 0,
     ...options.overrides,
   });
   const discard = async () => {

@@ -9,6 +9,7 @@ import type { NewScheduled, ScheduledRecord } from '../store/trigger-store.ts';
 import { matchesFilter } from './subscription-filter.ts';
 import { ENDPOINT_DISABLED_ALERT } from '../email/builtin-templates.ts';
 import { FACT_EVENT_TYPES, type TriggerSubscription } from '../triggers/trigger-records.ts';
+import { requestReads, type RecordReads } from './request-reads.ts';
 
 /** An event as a client posts it. */
 export interface EventInput {
@@ -46,7 +47,7 @@ export class Intake {
   ) {}
 
   async acceptOne(ownerId: string, input: unknown, idempotencyKey?: string): Promise<IntakeAnswer> {
-    const prepared = await this.prepare(ownerId, input, '');
+    const prepared = await this.prepare(requestReads(this.store), ownerId, input, '');
     const body = apiEvent(prepared.event);
     return this.commit(ownerId, [prepared], idempotencyKey, input, { status: 202, body });
   }
@@ -74,9 +75,10 @@ export class Intake {
     // beside it are still accepted.
     const results: BatchResult[] = [];
     const accepted: NewEvent[] = [];
+    const reads = requestReads(this.store);
     for (const [index, item] of events.entries()) {
       try {
-        const prepared = await this.prepare(ownerId, item, `events[${index}].`);
+        const prepared = await this.prepare(reads, ownerId, item, `events[${index}].`);
         accepted.push(prepared);
         results.push({ index, status: 'accepted', event: apiEvent(prepared.event) });
       } catch (error) {
@@ -111,7 +113,7 @@ export class Intake {
       data,
       account: null,
     };
-    const deliveries = await this.fanOut(ownerId, event);
+    const deliveries = await this.fanOut(this.store, ownerId, event);
     const owner = await this.store.getOwner(ownerId);
     if (type === 'endpoint.disabled' && owner?.alertEmail) {
       deliveries.push({
@@ -158,7 +160,8 @@ export class Intake {
       data,
       account: account as unknown as Record<string, unknown> | null,
     };
-    const deliveries = await this.fanOut(row.ownerId, event, row.subscriptionId ?? undefined);
+    const only = row.subscriptionId ?? undefined;
+    const deliveries = await this.fanOut(this.store, row.ownerId, event, only);
     const fired = await this.store.fireScheduled(
       row.ownerId,
       row.id,
@@ -200,7 +203,12 @@ export class Intake {
     return { ...answer, replayed: false };
   }
 
-  private async prepare(ownerId: string, input: unknown, prefix: string): Promise<NewEvent> {
+  private async prepare(
+    reads: RecordReads,
+    ownerId: string,
+    input: unknown,
+    prefix: string,
+  ): Promise<NewEvent> {
     if (typeof input !== 'object' || input === null || Array.isArray(input)) {
       throw invalid(prefix ? prefix.slice(0, -1) : 'body', 'an event must be a JSON object');
     }
@@ -227,7 +235,7 @@ export class Intake {
       if (typeof raw.accountId !== 'string' || raw.accountId === '') {
         throw invalid(`${prefix}accountId`, `accountId is required for ${definition.type} events`);
       }
-      const stored = await this.store.getRecord<AccountDoc>(ownerId, 'account', raw.accountId);
+      const stored = await reads.getRecord<AccountDoc>(ownerId, 'account', raw.accountId);
       if (!stored) {
         throw invalid(
           `${prefix}accountId`,
@@ -275,7 +283,7 @@ export class Intake {
     };
     return {
       event,
-      deliveries: await this.fanOut(ownerId, event),
+      deliveries: await this.fanOut(reads, ownerId, event),
       feedsTriggers: FACT_EVENT_TYPES.has(definition.type),
     };
   }
@@ -286,14 +294,12 @@ export class Intake {
    * only of those: `only` names the one a derived event is for.
    */
   private async fanOut(
+    reads: RecordReads,
     ownerId: string,
     event: NewEvent['event'],
     only?: string,
   ): Promise<NewDelivery[]> {
-    const subscriptions = await this.store.listRecords<TriggerSubscription>(
-      ownerId,
-      'subscription',
-    );
+    const subscriptions = await reads.listRecords<TriggerSubscription>(ownerId, 'subscription');
     const deliveries: NewDelivery[] = [];
     // Two subscriptions to one target make one delivery: a receiver gets an event once.
     const targets = new Set<string>();
@@ -306,11 +312,7 @@ export class Intake {
       if (!target || targets.has(target)) continue;
       targets.add(target);
       if (sub.endpointId) {
-        const endpoint = await this.store.getRecord<EndpointDoc>(
-          ownerId,
-          'endpoint',
-          sub.endpointId,
-        );
+        const endpoint = await reads.getRecord<EndpointDoc>(ownerId, 'endpoint', sub.endpointId);
         if (!endpoint || !endpoint.doc.eventTypes.includes(event.type)) continue;
         deliveries.push({
           id: newId('dlv'),

@@ -71,7 +71,7 @@ const pointer = (...parts: string[]) =>
   'openapi#/' + parts.map((p) => p.replaceAll('~', '~0').replaceAll('/', '~1')).join('/');
 
 test('every route the server registers is in the document, and nothing else is', () => {
-  const inventory = routeInventory(h.herald.server);
+  const inventory = routeInventory(h.herald.server!);
   assert.ok(inventory.length > 80, `the inventory saw ${inventory.length} routes`);
   const listed = new Set(operations().map((o) => `${o.method.toUpperCase()} ${o.path}`));
   const shown = inventory.filter((r) => !r.hidden).map((r) => `${r.method} ${r.path}`);

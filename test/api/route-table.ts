@@ -240,7 +240,7 @@ export interface ServerRoute {
 const METHODS = new Set(['get', 'post', 'put', 'patch', 'delete']);
 
 export function serverRoutes(h: TestHerald): ServerRoute[] {
-  const spec = h.herald.server.swagger() as { paths: Record<string, Record<string, any>> };
+  const spec = h.herald.server!.swagger() as { paths: Record<string, Record<string, any>> };
   const routes: ServerRoute[] = [];
   for (const [path, operations] of Object.entries(spec.paths)) {
     if (!path.startsWith('/v1/')) continue;

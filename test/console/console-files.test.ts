@@ -47,7 +47,7 @@ test('the console leaves the API, its errors and its OpenAPI document as they we
   const keyless = await fetch(`${h.url}/v1/endpoints`);
   assert.equal(keyless.status, 401, 'the API still wants a key');
 
-  const spec = h.herald.server.swagger() as { paths: Record<string, unknown> };
+  const spec = h.herald.server!.swagger() as { paths: Record<string, unknown> };
   const consolePaths = Object.keys(spec.paths).filter((p) => p === '/' || p.startsWith('/assets'));
   assert.deepEqual(consolePaths, [], 'console files are not API routes');
 });

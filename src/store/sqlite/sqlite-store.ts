@@ -138,9 +138,15 @@ export class SqliteStore extends SqliteRecords implements Store {
     const insertEvent = this.sql(
       `INSERT INTO events (id, owner_id, type, account_id, ordering_key, occurred_at,
          accepted_at, data, account)
-       VALUES (@id, @ownerId, @type, @accountId, @orderingKey, @occurredAt, @acceptedAt,
-         @data, @account)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    // The events of one request share their account's document: written once as JSON.
+    const accountJson = new Map<object, string>();
+    const jsonOf = (account: object) => {
+      let json = accountJson.get(account);
+      if (json === undefined) accountJson.set(account, (json = JSON.stringify(account)));
+      return json;
+    };
     const insertDelivery = this.sql(
       `INSERT INTO deliveries (id, owner_id, event_id, event_type, account_id, subscription_id,
          channel, target_id, ordering_key, ordered, status, next_attempt_at, created_at,
@@ -148,11 +154,17 @@ export class SqliteStore extends SqliteRecords implements Store {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
     );
     for (const { event, deliveries, feedsTriggers } of events) {
-      insertEvent.run({
-        ...event,
-        data: JSON.stringify(event.data),
-        account: event.account ? JSON.stringify(event.account) : null,
-      });
+      insertEvent.run(
+        event.id,
+        event.ownerId,
+        event.type,
+        event.accountId,
+        event.orderingKey,
+        event.occurredAt,
+        event.acceptedAt,
+        JSON.stringify(event.data),
+        event.account ? jsonOf(event.account) : null,
+      );
       for (const d of deliveries) {
         insertDelivery.run(
           d.id,
