@@ -170,8 +170,8 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
     logger.info({ url }, `Herald API listening on ${url}`);
   }
   if (runWorkers) dispatcher.start();
-  // On PostgreSQL, work queued by another process (an API-only one) wakes these
-  // workers at once through LISTEN/NOTIFY instead of at their next poll.
+  // New work wakes these workers at once: on PostgreSQL also work queued by another
+  // process (LISTEN/NOTIFY); on SQLite as soon as intake commits, before its sync.
   const listening = runWorkers && hasWorkSignal(store) ? store : undefined;
   const unlisten = listening ? await listening.onWork(() => workers.wake()) : undefined;
   if (options.triggers ?? runWorkers) triggers.scheduler.start();

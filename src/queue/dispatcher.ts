@@ -240,15 +240,25 @@ export class Dispatcher {
     assert.equal(delivery.status, 'in_flight', `claimed delivery ${delivery.id} is not in flight`);
     const entry: Running = { delivery, released: false };
     this.running.set(delivery.id, entry);
-    const run = this.runOne(entry).finally(() => {
-      this.inFlight.delete(run);
-      this.running.delete(delivery.id);
-      this.wake();
-    });
+    let settled: DeliveryOutcome['status'] | undefined;
+    const run = this.runOne(entry)
+      .then((status) => {
+        settled = status;
+      })
+      .finally(() => {
+        this.inFlight.delete(run);
+        this.running.delete(delivery.id);
+        // A freed slot matters when due work is waiting, or when this outcome may
+        // have made some due: the next delivery of an ordered key, a retry (whose
+        // time the next pump reads), or an attempt that ended unrecorded.
+        const mayFreeWork = delivery.ordered || settled === undefined || settled === 'pending';
+        if (!this.drained || mayFreeWork) this.wake();
+      });
     this.inFlight.add(run);
   }
 
-  private async runOne(entry: Running): Promise<void> {
+  /** Runs one attempt; resolves with the status it recorded, if it recorded one. */
+  private async runOne(entry: Running): Promise<DeliveryOutcome['status'] | undefined> {
     const { delivery } = entry;
     const log = this.options.logger.child({
       deliveryId: delivery.id,
@@ -262,7 +272,7 @@ export class Dispatcher {
       result = await this.options.jobs[delivery.channel](delivery);
     } catch (error) {
       // Released at shutdown: the store may be closed under the job; nothing to say.
-      if (entry.released) return;
+      if (entry.released) return undefined;
       // A job that throws is a bug or an outage of ours: keep the delivery and retry.
       const wrapped = new DeliveryError(
         'internal_error',
@@ -280,7 +290,7 @@ export class Dispatcher {
       log.error({ err: error }, 'delivery job threw');
     }
 
-    if (entry.released) return;
+    if (entry.released) return undefined;
     const outcome = this.outcomeOf(delivery, result);
     entry.recording = this.completions.write({ delivery, outcome, now: this.now() });
     try {
@@ -289,10 +299,11 @@ export class Dispatcher {
       // Thrown out of launch() this would end the process; the claim instead runs
       // out with its lease and the delivery is attempted again.
       log.error({ err: error }, 'recording the outcome failed; the lease will run out');
-      return;
+      return undefined;
     }
     this.report(log, delivery, result, outcome);
     this.observe(delivery, result, outcome);
+    return outcome.status;
   }
 
   private observe(delivery: DeliveryRecord, result: JobResult, outcome: DeliveryOutcome): void {

@@ -2,7 +2,12 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { NewEvent, SchemaState } from '../store.ts';
+import { Checkpointer } from './checkpointer.ts';
+import { WalFlusher } from './wal-flusher.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
+
+// SQLite's own default, for when this connection has to checkpoint after all.
+const WAL_AUTOCHECKPOINT_PAGES = 1000;
 
 /**
  * The SQLite connection that SqliteStore's layers share: one file in WAL mode,
@@ -12,6 +17,9 @@ import { SQLITE_MIGRATIONS } from './migrations.ts';
 export abstract class SqliteDatabase {
   protected readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly checkpointer: Checkpointer | undefined;
+  /** Syncs intake's commits off the event loop (see wal-flusher.ts); none in memory. */
+  protected readonly walFlusher: WalFlusher | undefined;
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -20,6 +28,15 @@ export abstract class SqliteDatabase {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
+    if (file !== ':memory:') {
+      this.walFlusher = new WalFlusher(`${file}-wal`);
+      // Checkpoints run on a thread of their own (see checkpointer.ts); should it
+      // die, this connection takes them back at SQLite's usual size.
+      this.db.pragma('wal_autocheckpoint = 0');
+      this.checkpointer = new Checkpointer(file, () => {
+        if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+      });
+    }
   }
 
   /**
@@ -29,12 +46,34 @@ export abstract class SqliteDatabase {
    * the at-least-once contract allows. Intake and configuration stay FULL.
    */
   protected relaxed<T>(work: () => T): T {
-    this.db.pragma('synchronous = NORMAL');
+    this.sync('NORMAL');
     try {
       return work();
     } finally {
-      this.db.pragma('synchronous = FULL');
+      this.sync('FULL');
     }
+  }
+
+  /**
+   * Runs a commit with synchronous=OFF and then waits, off the event loop, until
+   * its frames are on disk (WalFlusher): durable when it resolves, as under FULL.
+   */
+  protected async durably<T>(work: () => T): Promise<T> {
+    if (!this.walFlusher) return work();
+    this.sync('OFF');
+    let result: T;
+    try {
+      result = work();
+    } finally {
+      this.sync('FULL');
+    }
+    await this.walFlusher.flush();
+    return result;
+  }
+
+  /** Sets synchronous with a prepared statement: db.pragma() compiles it every call. */
+  private sync(level: 'OFF' | 'NORMAL' | 'FULL'): void {
+    this.sql(`PRAGMA synchronous = ${level}`).run();
   }
 
   protected sql(text: string): Database.Statement {
@@ -62,6 +101,7 @@ export abstract class SqliteDatabase {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.stop();
     this.db.close();
   }
 

@@ -67,7 +67,7 @@ export class SqliteStore extends SqliteRecords implements Store {
         resolve,
         reject,
       });
-      if (this.waitingAccepts.length === 1) setImmediate(() => this.commitAccepts());
+      if (this.waitingAccepts.length === 1) setImmediate(() => void this.commitAccepts());
     });
   }
 
@@ -77,21 +77,40 @@ export class SqliteStore extends SqliteRecords implements Store {
     reject: (error: unknown) => void;
   }[] = [];
 
-  private commitAccepts(): void {
+  /**
+   * Workers that want to hear of new deliveries the moment they are committed,
+   * before the commit is on disk: sending an event that a power loss then takes
+   * back at most sends it twice (its client, unanswered, posts it again).
+   */
+  async onWork(listener: () => void): Promise<() => void> {
+    this.workListeners.add(listener);
+    return () => {
+      this.workListeners.delete(listener);
+    };
+  }
+
+  private readonly workListeners = new Set<() => void>();
+
+  private async commitAccepts(): Promise<void> {
     const batch = this.waitingAccepts.splice(0);
     const outcomes: ({ ok: AcceptResult } | { error: unknown })[] = [];
     try {
-      this.db.transaction(() => {
-        for (const item of batch) {
-          try {
-            outcomes.push({ ok: item.run() });
-          } catch (error) {
-            outcomes.push({ error });
+      await this.durably(() => {
+        this.db.transaction(() => {
+          for (const item of batch) {
+            try {
+              outcomes.push({ ok: item.run() });
+            } catch (error) {
+              outcomes.push({ error });
+            }
           }
-        }
-      })();
+        })();
+        for (const listener of this.workListeners) listener();
+      });
     } catch (error) {
-      // The commit itself failed (a full disk, say): nothing of the batch was kept.
+      // The commit failed (a full disk, say), or it could not be made durable:
+      // nothing of the batch is acknowledged. A retry with the same idempotency
+      // key gets the first answer if the commit did land after all.
       for (const item of batch) item.reject(error);
       return;
     }

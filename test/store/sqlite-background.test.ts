@@ -1,0 +1,110 @@
+/**
+ * What the SQLite store does beside the event loop: WAL checkpoints on a thread of
+ * their own, intake's syncs on libuv's pool (shared by commits that overlap), and
+ * the wake-up of workers as soon as intake commits.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { test, type TestContext } from 'node:test';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { WalFlusher } from '../../src/store/sqlite/wal-flusher.ts';
+import { delivery, event, owner } from './fixtures.ts';
+
+async function freshStore(t: TestContext) {
+  const dir = await mkdtemp(join(tmpdir(), 'herald-sqlite-bg-'));
+  const file = join(dir, 'herald.db');
+  const store = new SqliteStore(file);
+  await store.migrate();
+  t.after(async () => {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  await store.createOwner(owner('own-1'));
+  return { store, file };
+}
+
+test('the WAL is checkpointed into the database file without a call from the store', async (t) => {
+  const { store, file } = await freshStore(t);
+  const before = (await stat(file)).size;
+  const doc = { padding: 'x'.repeat(2000) };
+  for (let i = 0; i < 50; i++) {
+    const writes = Array.from({ length: 20 }, (_, j) => ({
+      ownerId: 'own-1',
+      kind: 'account' as const,
+      id: `acc-${i}-${j}`,
+      doc,
+    }));
+    await store.putRecords(writes);
+  }
+  // The main connection never checkpoints: only the thread can grow the file.
+  let grown = false;
+  for (let waited = 0; waited < 5000 && !grown; waited += 100) {
+    await sleep(100);
+    grown = (await stat(file)).size > before + 1_000_000;
+  }
+  assert.ok(grown, 'the records reached the database file');
+  assert.equal((await store.listRecords('own-1', 'account')).length, 1000);
+});
+
+test('closing the store stops its checkpoint thread', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'herald-sqlite-bg-'));
+  const store = new SqliteStore(join(dir, 'herald.db'));
+  await store.migrate();
+  await store.close();
+  await rm(dir, { recursive: true, force: true });
+  // Nothing left running: the test runner would report this file as hanging.
+});
+
+test('syncs asked for while one runs share the next one', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'herald-wal-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const wal = join(dir, 'any-wal');
+  await writeFile(wal, 'frames');
+
+  // The real sync, counted and made slow enough for the calls to overlap it.
+  let syncs = 0;
+  const flusher = new WalFlusher(wal);
+  const inner = flusher as unknown as { sync: () => Promise<void> };
+  const sync = inner.sync.bind(flusher);
+  inner.sync = async () => {
+    syncs += 1;
+    await sync();
+    await sleep(20);
+  };
+
+  await Promise.all(Array.from({ length: 10 }, () => flusher.flush()));
+  assert.equal(syncs, 2, 'the first sync, and one after it for all that came meanwhile');
+  await flusher.flush();
+  assert.equal(syncs, 3);
+});
+
+test('a sync of a WAL that is gone fails the flush, and the next one tries again', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'herald-wal-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const wal = join(dir, 'later-wal');
+  const flusher = new WalFlusher(wal);
+  await assert.rejects(flusher.flush(), { code: 'ENOENT' });
+  await writeFile(wal, 'frames');
+  await flusher.flush();
+});
+
+test('workers hear of an intake commit before it is synced, once per commit', async (t) => {
+  const { store } = await freshStore(t);
+  let woken = 0;
+  const stop = await store.onWork(() => {
+    woken += 1;
+  });
+  const accepted = store.acceptEvents('own-1', [event('own-1', 'evt-1', [delivery('d1')])]);
+  const second = store.acceptEvents('own-1', [event('own-1', 'evt-2', [delivery('d2')])]);
+  assert.deepEqual(await Promise.all([accepted, second]), [
+    { kind: 'created' },
+    { kind: 'created' },
+  ]);
+  assert.equal(woken, 1, 'the two requests of one turn made one commit');
+  stop();
+  await store.acceptEvents('own-1', [event('own-1', 'evt-3', [delivery('d3')])]);
+  assert.equal(woken, 1, 'a listener that stopped hears nothing more');
+});
