@@ -322,6 +322,60 @@ for (const backend of backends()) {
       assert.equal((await store.listEvents('own-1', 0, 100)).length, 1);
     });
 
+    test('answers each of many concurrent intakes of one owner as if it came alone', async () => {
+      const reused = { key: 'k', requestHash: 'first', response: { n: 1 } };
+      const misused = { ...reused, requestHash: 'other' };
+      const calls = Array.from({ length: 40 }, (_, i) => {
+        const events = [event('own-1', `evt-${i}`, [delivery(`del-${i}`)])];
+        const key =
+          i < 10
+            ? undefined
+            : i < 20
+              ? { key: `own-${i}`, requestHash: `h${i}`, response: { i } }
+              : i < 30
+                ? reused
+                : misused;
+        return store.acceptEvents('own-1', events, key);
+      });
+      const results = await Promise.all(calls);
+      const kinds = results.map((r) => r.kind);
+      assert.deepEqual(kinds.slice(0, 20), Array(20).fill('created'));
+      assert.equal(kinds[20], 'created', 'the first use of a key is kept');
+      assert.deepEqual(kinds.slice(21, 30), Array(9).fill('replay'));
+      assert.deepEqual(kinds.slice(30), Array(10).fill('conflict'));
+      const replay = results[21];
+      assert.deepEqual(replay.kind === 'replay' && replay.response, { n: 1 });
+
+      const stored = await store.listEvents('own-1', 0, 100);
+      const expected = [...Array(21).keys()].map((i) => `evt-${i}`);
+      assert.deepEqual(
+        stored.map((e) => e.id),
+        expected,
+        'stored once each, in the order they came',
+      );
+      assert.equal((await store.listDeliveries('own-1', { limit: 100 })).length, 21);
+    });
+
+    test('a concurrent intake that cannot be stored fails alone', async () => {
+      const results = await Promise.allSettled([
+        store.acceptEvents('own-1', [event('own-1', 'evt-a', [delivery('del-a')])]),
+        store.acceptEvents('own-1', [event('own-1', 'evt-same', [delivery('del-b')])]),
+        store.acceptEvents('own-1', [event('own-1', 'evt-same', [delivery('del-c')])]),
+        store.acceptEvents('own-1', [event('own-1', 'evt-d', [delivery('del-d')])]),
+      ]);
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['fulfilled', 'fulfilled', 'rejected', 'fulfilled'],
+      );
+      const stored = await store.listEvents('own-1', 0, 100);
+      assert.deepEqual(
+        stored.map((e) => e.id),
+        ['evt-a', 'evt-same', 'evt-d'],
+      );
+      const deliveries = await store.listDeliveries('own-1', { limit: 100 });
+      assert.deepEqual(deliveries.map((d) => d.id).sort(), ['del-a', 'del-b', 'del-d']);
+    });
+
     test('lists events after a cursor, per owner', async () => {
       const batch = Array.from({ length: 5 }, (_, i) => event('own-1', `evt-${i}`));
       await store.acceptEvents('own-1', batch);

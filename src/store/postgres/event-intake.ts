@@ -17,30 +17,40 @@ export async function acceptEventsIn(
   events: NewEvent[],
   idempotency?: Idempotency,
 ): Promise<AcceptResult> {
-  if (idempotency) {
-    const saved = await client.query(
-      `INSERT INTO idempotency_keys (owner_id, key, request_hash, response, created_at)
-       VALUES ($1, $2, $3, $4::jsonb, $5)
-       ON CONFLICT (owner_id, key) DO NOTHING`,
-      [
-        ownerId,
-        idempotency.key,
-        idempotency.requestHash,
-        JSON.stringify(idempotency.response),
-        Date.now(),
-      ],
-    );
-    if (saved.rowCount === 0) {
-      const { rows } = await client.query(
-        'SELECT request_hash, response FROM idempotency_keys WHERE owner_id = $1 AND key = $2',
-        [ownerId, idempotency.key],
-      );
-      if (rows[0].request_hash !== idempotency.requestHash) return { kind: 'conflict' };
-      return { kind: 'replay', response: rows[0].response };
-    }
-  }
+  const kept = idempotency ? await keepIdempotencyKey(client, ownerId, idempotency) : undefined;
+  if (kept) return kept;
   await insertEvents(client, ownerId, events);
   return { kind: 'created' };
+}
+
+/**
+ * Saves a request's idempotency key, or finds it saved: undefined when the
+ * request is new, else the replay of the first answer or the refusal of a reuse.
+ */
+export async function keepIdempotencyKey(
+  client: pg.PoolClient,
+  ownerId: string,
+  idempotency: Idempotency,
+): Promise<AcceptResult | undefined> {
+  const saved = await client.query(
+    `INSERT INTO idempotency_keys (owner_id, key, request_hash, response, created_at)
+     VALUES ($1, $2, $3, $4::jsonb, $5)
+     ON CONFLICT (owner_id, key) DO NOTHING`,
+    [
+      ownerId,
+      idempotency.key,
+      idempotency.requestHash,
+      JSON.stringify(idempotency.response),
+      Date.now(),
+    ],
+  );
+  if ((saved.rowCount ?? 0) > 0) return undefined;
+  const { rows } = await client.query(
+    'SELECT request_hash, response FROM idempotency_keys WHERE owner_id = $1 AND key = $2',
+    [ownerId, idempotency.key],
+  );
+  if (rows[0].request_hash !== idempotency.requestHash) return { kind: 'conflict' };
+  return { kind: 'replay', response: rows[0].response };
 }
 
 /**

@@ -14,7 +14,7 @@ import {
 } from '../store.ts';
 import { inTransaction } from './connection.ts';
 import * as queue from './delivery-queue.ts';
-import { acceptEventsIn } from './event-intake.ts';
+import { IntakeBatcher } from './intake-batcher.ts';
 import { PostgresTriggerStore } from './postgres-trigger-store.ts';
 import { toAttempt, toDelivery, toEvent } from './rows.ts';
 
@@ -33,6 +33,9 @@ export type { PostgresStoreOptions } from './postgres-database.ts';
  * (the triggers' tables), and this class: events and the delivery queue.
  */
 export class PostgresStore extends PostgresTriggerStore implements Store {
+  /** Group commit of intake, per owner (see intake-batcher.ts). */
+  private readonly intake = new IntakeBatcher(this.pool);
+
   async wakeTarget(ownerId: string, targetId: string, now: number): Promise<number> {
     return this.changeAndNotify(
       `UPDATE deliveries SET next_attempt_at = $3, updated_at = $3
@@ -62,9 +65,7 @@ export class PostgresStore extends PostgresTriggerStore implements Store {
     events: NewEvent[],
     idempotency?: Idempotency,
   ): Promise<AcceptResult> {
-    return inTransaction(this.pool, (client) =>
-      acceptEventsIn(client, ownerId, events, idempotency),
-    );
+    return this.intake.accept(ownerId, events, idempotency);
   }
 
   async getEvent(ownerId: string, id: string): Promise<EventRecord | undefined> {
