@@ -252,4 +252,16 @@ export const POSTGRES_MIGRATIONS: string[] = [
     PRIMARY KEY (owner_id, iccid)
   );
   `,
+  // 3: the queue's statistics kept fresh. The claim's plan walks the due index only
+  // when the planner knows how many deliveries wait; with the statistics of an
+  // emptier table (a burst into a new database, say) it sorts every due delivery
+  // on each claim instead. Analyzing after 2% of the rows changed, not 10%, keeps
+  // the estimate close to the queue as it grows.
+  `
+  ALTER TABLE deliveries SET (
+    autovacuum_analyze_scale_factor = 0.02,
+    autovacuum_analyze_threshold = 1000,
+    autovacuum_vacuum_scale_factor = 0.05
+  );
+  `,
 ];
