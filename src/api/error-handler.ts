@@ -128,14 +128,16 @@ function storageError(error: FastifyError): ApiError | undefined {
     return new ApiError(
       503,
       'storage_full',
-      'Herald could not write to its storage (the disk is full or failing); nothing of this request was accepted; retry later',
+      'Herald could not write to its storage (the disk is full or failing); nothing of this ' +
+        'request was accepted; retry later',
     );
   }
   if (code === 'SQLITE_READONLY' || code === '25006') {
     return new ApiError(
       503,
       'storage_read_only',
-      'Herald storage is read-only at the moment; nothing of this request was accepted; retry later',
+      'Herald storage is read-only at the moment; nothing of this request was accepted; retry ' +
+        'later',
     );
   }
   return undefined;

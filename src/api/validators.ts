@@ -31,7 +31,8 @@ export function checkEventTypes(types: string[], field: string): string[] {
       throw new ApiError(
         422,
         'unknown_event_type',
-        `${field}[${i}] must be one of ${EVENT_TYPES.map((t) => t.type).join(', ')} (got ${JSON.stringify(type)})`,
+        `${field}[${i}] must be one of ${EVENT_TYPES.map((t) => t.type).join(', ')} (got ` +
+          `${JSON.stringify(type)})`,
         `${field}[${i}]`,
       );
     }

@@ -1,8 +1,8 @@
 /**
- * The sixteen billing event types, and Herald's own endpoint.disabled, declared as data: what each means and which payload
- * groups and fields it carries. Everything else (schemas, token lists, samples) is
- * derived from this list and groups.ts, so the API, the validator and the docs
- * cannot disagree.
+ * The sixteen billing event types, and Herald's own endpoint.disabled, declared as
+ * data: what each means and which payload groups and fields it carries. Everything
+ * else (schemas, token lists, samples) is derived from this list and groups.ts, so
+ * the API, the validator and the docs cannot disagree.
  *
  * Field lists are written as words; a trailing `?` marks a field that may be left out.
  */

@@ -9,6 +9,7 @@ import type { NewScheduled, ScheduledRecord } from '../store/trigger-store.ts';
 import { matchesFilter } from './subscription-filter.ts';
 import { ENDPOINT_DISABLED_ALERT } from '../email/builtin-templates.ts';
 import { FACT_EVENT_TYPES, type TriggerSubscription } from '../triggers/trigger-records.ts';
+import { parseDateTime, unknownAccount } from './input-checks.ts';
 import { requestReads, type RecordReads } from './request-reads.ts';
 
 /** An event as a client posts it. */
@@ -217,7 +218,8 @@ export class Intake {
     if (definition && SYSTEM_EVENT_TYPES.has(definition.type)) {
       throw invalid(
         `${prefix}type`,
-        `type ${definition.type} is raised by Herald itself and cannot be posted; subscribe to it instead`,
+        `type ${definition.type} is raised by Herald itself and cannot be posted; subscribe to ` +
+          `it instead`,
         'system_event_type',
       );
     }
@@ -225,7 +227,8 @@ export class Intake {
       throw new ApiError(
         422,
         'unknown_event_type',
-        `type must be one of ${EVENT_TYPES.map((t) => t.type).join(', ')} (got ${JSON.stringify(raw.type)})`,
+        `type must be one of ${EVENT_TYPES.map((t) => t.type).join(', ')} (got ` +
+          `${JSON.stringify(raw.type)})`,
         `${prefix}type`,
       );
     }
@@ -236,13 +239,7 @@ export class Intake {
         throw invalid(`${prefix}accountId`, `accountId is required for ${definition.type} events`);
       }
       const stored = await reads.getRecord<AccountDoc>(ownerId, 'account', raw.accountId);
-      if (!stored) {
-        throw invalid(
-          `${prefix}accountId`,
-          `accountId: account ${JSON.stringify(raw.accountId)} is not known; create it with POST /v1/accounts first`,
-          'unknown_account',
-        );
-      }
+      if (!stored) throw unknownAccount(`${prefix}accountId`, raw.accountId);
       account = stored.doc;
     } else if (raw.accountId !== undefined) {
       throw invalid(
@@ -259,7 +256,10 @@ export class Intake {
     ) {
       throw invalid(`${prefix}orderingKey`, 'orderingKey must be a string of 1 to 200 characters');
     }
-    const occurredAt = parseTime(raw.occurredAt, `${prefix}occurredAt`);
+    const occurredAt =
+      raw.occurredAt === undefined
+        ? undefined
+        : parseDateTime(raw.occurredAt, `${prefix}occurredAt`);
     try {
       validatePayload(definition.type, raw.data);
     } catch (error) {
@@ -335,18 +335,6 @@ export class Intake {
     }
     return deliveries;
   }
-}
-
-function parseTime(value: unknown, field: string): number | undefined {
-  if (value === undefined) return undefined;
-  const ms = typeof value === 'string' ? Date.parse(value) : NaN;
-  if (!Number.isFinite(ms) || !/^\d{4}-\d{2}-\d{2}T/.test(value as string)) {
-    throw invalid(
-      field,
-      `${field} must be an ISO 8601 date-time like 2026-01-31T12:00:00Z (got ${JSON.stringify(value)})`,
-    );
-  }
-  return ms;
 }
 
 /** Event types Herald raises itself; clients subscribe to them but never post them. */

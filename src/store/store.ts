@@ -342,7 +342,8 @@ export interface Store extends TriggerStore {
   listDeliveries(ownerId: string, filter: DeliveryFilter): Promise<DeliveryRecord[]>;
   listAttempts(ownerId: string, deliveryId: string): Promise<AttemptRecord[]>;
   /** Puts a finished delivery back in the queue for a new round of attempts. */
-  requeueDelivery(ownerId: string, id: string, now: number): Promise<boolean>;
+  /** The delivery as requeued, or undefined when it is unknown or not finished. */
+  requeueDelivery(ownerId: string, id: string, now: number): Promise<DeliveryRecord | undefined>;
   /** Counts deliveries by status, for a quiet-queue check and metrics. */
   countDeliveries(ownerId?: string): Promise<Record<DeliveryStatus, number>>;
   /** The earliest nextAttemptAt among pending deliveries, to time the next wake-up. */

@@ -71,7 +71,8 @@ export function classifyStatus(
       ok: false,
       error: new DeliveryError(
         'redirect_not_followed',
-        `receiver answered ${statusText(status)} with ${target}; Herald does not follow redirects, so set the endpoint url to the final address`,
+        `receiver answered ${statusText(status)} with ${target}; Herald does not follow ` +
+          `redirects, so set the endpoint url to the final address`,
         false,
         context,
       ),
@@ -84,7 +85,8 @@ export function classifyStatus(
       gone: true,
       error: new DeliveryError(
         code,
-        `receiver answered ${statusText(status)}: it asks not to be called again; fix the endpoint url or disable the endpoint`,
+        `receiver answered ${statusText(status)}: it asks not to be called again; fix the ` +
+          `endpoint url or disable the endpoint`,
         false,
         context,
       ),
@@ -111,7 +113,8 @@ export function classifyStatus(
     ok: false,
     error: new DeliveryError(
       code,
-      `receiver answered ${statusText(status)}; Herald does not retry this, check the endpoint's url and authentication`,
+      `receiver answered ${statusText(status)}; Herald does not retry this, check the ` +
+        `endpoint's url and authentication`,
       false,
       context,
     ),
@@ -184,7 +187,9 @@ function networkKind(errCode: string | undefined, host: string): NetworkKind | u
     return {
       code: 'tls_failed',
       stage: 'tls',
-      message: `TLS with ${host} failed; the receiver needs a certificate valid for its name from a public CA`,
+      message:
+        `TLS with ${host} failed; ` +
+        'the receiver needs a certificate valid for its name from a public CA',
     };
   }
   return undefined;

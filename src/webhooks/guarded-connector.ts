@@ -29,7 +29,8 @@ export function addressRefused(host: string, address: string): DeliveryError {
   const shown = host === address ? host : `${host} (${address})`;
   return new DeliveryError(
     'address_refused',
-    `refused to connect to ${shown}: loopback, private, link-local and metadata addresses are not allowed; use a public receiver`,
+    `refused to connect to ${shown}: loopback, private, link-local and metadata addresses are ` +
+      `not allowed; use a public receiver`,
     false,
     { stage: 'connect' },
   );

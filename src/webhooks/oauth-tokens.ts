@@ -72,7 +72,8 @@ export class OAuthTokens {
       const cause = answer.error;
       throw new DeliveryError(
         'oauth_token_failed',
-        `the OAuth token endpoint did not issue a token: ${cause?.message ?? `HTTP ${answer.status}`}`,
+        `the OAuth token endpoint did not issue a token: ` +
+          `${cause?.message ?? `HTTP ${answer.status}`}`,
         cause?.transient ?? true,
         { stage: 'oauth', httpStatus: answer.status },
         { cause },

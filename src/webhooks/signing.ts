@@ -24,7 +24,8 @@ function secretKey(secret: string): Buffer {
   const encoded = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : '';
   if (!encoded || encoded.length % 4 !== 0 || !BASE64.test(encoded)) {
     throw new TypeError(
-      'webhook secret must be "whsec_" followed by base64 key bytes; generate one with generateSecret()',
+      'webhook secret must be "whsec_" followed by base64 key bytes; generate one with ' +
+        'generateSecret()',
     );
   }
   return Buffer.from(encoded, 'base64');
@@ -43,7 +44,8 @@ export function signPayload(
 ): string {
   if (!Number.isSafeInteger(timestampSeconds) || timestampSeconds < 0) {
     throw new TypeError(
-      `webhook timestamp must be whole Unix seconds (got ${timestampSeconds}); use Math.floor(Date.now() / 1000)`,
+      `webhook timestamp must be whole Unix seconds (got ${timestampSeconds}); use ` +
+        `Math.floor(Date.now() / 1000)`,
     );
   }
   if (!msgId) {

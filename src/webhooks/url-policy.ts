@@ -120,7 +120,8 @@ export function checkEndpointUrl(url: unknown, opts: UrlPolicyOptions): string {
   if (url.length > MAX_URL_LENGTH) {
     throw invalid(
       'url',
-      `url must be at most ${MAX_URL_LENGTH} characters (got ${url.length}); shorten the path or query`,
+      `url must be at most ${MAX_URL_LENGTH} characters (got ${url.length}); shorten the path ` +
+        `or query`,
     );
   }
 
@@ -140,7 +141,8 @@ export function checkEndpointUrl(url: unknown, opts: UrlPolicyOptions): string {
   if (parsed.username || parsed.password) {
     throw invalid(
       'url',
-      `url must not carry a user name or password; put credentials in auth instead (got ${redactUserinfo(parsed)})`,
+      `url must not carry a user name or password; put credentials in auth instead (got ` +
+        `${redactUserinfo(parsed)})`,
     );
   }
   if (parsed.port && !opts.allowPrivateTargets) {
@@ -158,7 +160,8 @@ export function checkEndpointUrl(url: unknown, opts: UrlPolicyOptions): string {
     if (isIpLiteral(hostname) && isRefusedAddress(hostname)) {
       throw invalid(
         'url',
-        `url must not point at a loopback, private, link-local or reserved address (got ${url}, host ${hostname})`,
+        `url must not point at a loopback, private, link-local or reserved address (got ${url}, ` +
+          `host ${hostname})`,
       );
     }
   }
@@ -168,7 +171,8 @@ export function checkEndpointUrl(url: unknown, opts: UrlPolicyOptions): string {
   if (normalised.length > MAX_URL_LENGTH) {
     throw invalid(
       'url',
-      `url must be at most ${MAX_URL_LENGTH} characters once encoded (got ${normalised.length}); shorten the path or query`,
+      `url must be at most ${MAX_URL_LENGTH} characters once encoded (got ` +
+        `${normalised.length}); shorten the path or query`,
     );
   }
   return normalised;

@@ -77,7 +77,8 @@ export class WebhookSender {
     if (options.allowPrivateTargets) {
       options.logger?.warn(
         { allowPrivateTargets: true },
-        'webhooks may call loopback and private addresses: a development setting, never for production',
+        'webhooks may call loopback and private addresses: a development setting, never for ' +
+          'production',
       );
     }
   }
@@ -159,7 +160,8 @@ export class WebhookSender {
 function badUrl(url: string): DeliveryError {
   return new DeliveryError(
     'invalid_url',
-    `webhook url must be an absolute https:// URL (got ${url.slice(0, 200)}); fix the endpoint's url`,
+    `webhook url must be an absolute https:// URL (got ${url.slice(0, 200)}); fix the ` +
+      `endpoint's url`,
     false,
     { stage: 'request' },
   );

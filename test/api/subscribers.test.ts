@@ -224,82 +224,88 @@ test('every subscriber route checks its scope', async () => {
   }
 });
 
-test('the feeds of events and of delivery outcomes page without gaps or repeats while written', async (t) => {
-  const live = await startClockedHerald({
-    clock: new TestClock('2026-03-01T00:00:00Z'),
-    workers: true,
-  });
-  t.after(async () => {
-    receiver.setResponder(() => ({ status: 200 }));
-    await live.destroy();
-  });
-  const c = await live.owner('feeds');
-  await c.ok('POST', '/v1/accounts', { id: 'acc' });
-  const endpoint = await c.ok('POST', '/v1/endpoints', {
-    name: 'feed',
-    url: receiver.url,
-    eventTypes: ['service.state_changed'],
-    ordering: 'unordered',
-  });
-  receiver.setSecret(endpoint.secret);
-  await c.ok('POST', '/v1/subscriptions', { endpointId: endpoint.id });
-  // Every third call fails once: those deliveries record two outcomes, and move.
-  let calls = 0;
-  receiver.setResponder(() => ({ status: ++calls % 3 === 0 ? 503 : 200 }));
+test(
+  'the feeds of events and of delivery outcomes page without gaps or repeats while written ' + '',
+  async (t) => {
+    const live = await startClockedHerald({
+      clock: new TestClock('2026-03-01T00:00:00Z'),
+      workers: true,
+    });
+    t.after(async () => {
+      receiver.setResponder(() => ({ status: 200 }));
+      await live.destroy();
+    });
+    const c = await live.owner('feeds');
+    await c.ok('POST', '/v1/accounts', { id: 'acc' });
+    const endpoint = await c.ok('POST', '/v1/endpoints', {
+      name: 'feed',
+      url: receiver.url,
+      eventTypes: ['service.state_changed'],
+      ordering: 'unordered',
+    });
+    receiver.setSecret(endpoint.secret);
+    await c.ok('POST', '/v1/subscriptions', { endpointId: endpoint.id });
+    // Every third call fails once: those deliveries record two outcomes, and move.
+    let calls = 0;
+    receiver.setResponder(() => ({ status: ++calls % 3 === 0 ? 503 : 200 }));
 
-  const posted: string[] = [];
-  const writer = async (n: number) => {
-    for (let i = 0; i < 20; i++) {
-      const event = await c.ok('POST', '/v1/events', serviceEvent(`svc ${n}.${i}`));
-      posted.push(event.id);
+    const posted: string[] = [];
+    const writer = async (n: number) => {
+      for (let i = 0; i < 20; i++) {
+        const event = await c.ok('POST', '/v1/events', serviceEvent(`svc ${n}.${i}`));
+        posted.push(event.id);
+      }
+    };
+    const writing = Promise.all([1, 2, 3, 4].map(writer));
+    let writersDone = false;
+    void writing.then(() => (writersDone = true));
+
+    const seenEvents: string[] = [];
+    const outcomes = new Map<string, { seq: number; status: string }>();
+    const pairs = new Set<string>();
+    let eventsAfter = '';
+    let outcomesAfter = '';
+    let lastSeq = 0;
+    const readPages = async () => {
+      const events = await c.ok(
+        'GET',
+        `/v1/events?limit=7${eventsAfter && `&after=${eventsAfter}`}`,
+      );
+      seenEvents.push(...events.data.map((e: any) => e.id));
+      eventsAfter = events.nextCursor ?? '';
+      const page = await c.ok(
+        'GET',
+        `/v1/deliveries/feed?limit=5${outcomesAfter && `&after=${outcomesAfter}`}`,
+      );
+      for (const d of page.data) {
+        assert.ok(d.outcomeSeq > lastSeq, `outcome ${d.outcomeSeq} after ${lastSeq}: in order`);
+        lastSeq = d.outcomeSeq;
+        const pair = `${d.id}@${d.outcomeSeq}`;
+        assert.ok(!pairs.has(pair), `${pair} shown twice`);
+        pairs.add(pair);
+        outcomes.set(d.id, { seq: d.outcomeSeq, status: d.status });
+      }
+      outcomesAfter = page.nextCursor ?? '';
+      return events.data.length + page.data.length;
+    };
+    for (;;) {
+      // Quiet first, then read: an outcome recorded between a read and the check
+      // would otherwise end the loop unseen.
+      const done = writersDone;
+      const counts = await live.herald.store.countDeliveries();
+      const quiet = counts.pending === 0 && counts.in_flight === 0;
+      const read = await readPages();
+      if (done && quiet && read === 0) break;
     }
-  };
-  const writing = Promise.all([1, 2, 3, 4].map(writer));
-  let writersDone = false;
-  void writing.then(() => (writersDone = true));
+    await writing;
 
-  const seenEvents: string[] = [];
-  const outcomes = new Map<string, { seq: number; status: string }>();
-  const pairs = new Set<string>();
-  let eventsAfter = '';
-  let outcomesAfter = '';
-  let lastSeq = 0;
-  const readPages = async () => {
-    const events = await c.ok('GET', `/v1/events?limit=7${eventsAfter && `&after=${eventsAfter}`}`);
-    seenEvents.push(...events.data.map((e: any) => e.id));
-    eventsAfter = events.nextCursor ?? '';
-    const page = await c.ok(
-      'GET',
-      `/v1/deliveries/feed?limit=5${outcomesAfter && `&after=${outcomesAfter}`}`,
-    );
-    for (const d of page.data) {
-      assert.ok(d.outcomeSeq > lastSeq, `outcome ${d.outcomeSeq} after ${lastSeq}: in order`);
-      lastSeq = d.outcomeSeq;
-      const pair = `${d.id}@${d.outcomeSeq}`;
-      assert.ok(!pairs.has(pair), `${pair} shown twice`);
-      pairs.add(pair);
-      outcomes.set(d.id, { seq: d.outcomeSeq, status: d.status });
+    assert.equal(posted.length, 80);
+    assert.deepEqual([...seenEvents].sort(), [...posted].sort(), 'every event once, none twice');
+    const all = await c.ok('GET', '/v1/deliveries?limit=1000');
+    assert.equal(all.data.length, 80);
+    for (const d of all.data) {
+      assert.equal(outcomes.get(d.id)?.status, d.status, `the feed shows ${d.id} as it ended`);
     }
-    outcomesAfter = page.nextCursor ?? '';
-    return events.data.length + page.data.length;
-  };
-  for (;;) {
-    // Quiet first, then read: an outcome recorded between a read and the check
-    // would otherwise end the loop unseen.
-    const done = writersDone;
-    const counts = await live.herald.store.countDeliveries();
-    const quiet = counts.pending === 0 && counts.in_flight === 0;
-    const read = await readPages();
-    if (done && quiet && read === 0) break;
-  }
-  await writing;
-
-  assert.equal(posted.length, 80);
-  assert.deepEqual([...seenEvents].sort(), [...posted].sort(), 'every event once, none twice');
-  const all = await c.ok('GET', '/v1/deliveries?limit=1000');
-  assert.equal(all.data.length, 80);
-  for (const d of all.data) {
-    assert.equal(outcomes.get(d.id)?.status, d.status, `the feed shows ${d.id} as it ended`);
-  }
-  assert.ok(pairs.size > 80, 'retried deliveries appear at each outcome');
-});
+    assert.ok(pairs.size > 80, 'retried deliveries appear at each outcome');
+  },
+);

@@ -18,7 +18,8 @@ export const CHROMIUM = '/usr/bin/chromium';
 /** Why the browser tests cannot run here, or false when they can. */
 export const browserMissing: string | false = existsSync(CHROMIUM)
   ? false
-  : `no Chromium at ${CHROMIUM}: install Debian's chromium package (CI's .ci/run does) to run the console's browser tests`;
+  : `no Chromium at ${CHROMIUM}: install Debian's chromium package ` +
+    "(CI's .ci/run does) to run the console's browser tests";
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const SCREENSHOTS = join(REPO, 'test-output', 'screenshots');

@@ -129,27 +129,30 @@ describe('SMTP failures end to end', { concurrency: true }, () => {
     assert.equal(s.inbox.received.length, 0);
   });
 
-  test('a recipient refused at RCPT TO while others are taken is named in the attempt log', async (t) => {
-    const refuse: SmtpResponder = ({ stage, address }) =>
-      stage === 'rcpt' && address === 'gone@customer.example'
-        ? { code: 550, message: '5.1.1 <gone@customer.example>: User unknown' }
-        : undefined;
-    const s = await setUp(t, { respond: refuse });
-    const two = await s.cannedEmail({
-      name: 'two',
-      text: 'two recipients',
-      to: [{ address: 'kept@customer.example' }, { address: 'gone@customer.example' }],
-    });
-    const event = { type: EVENT_TYPE, accountId: 'acc-1', data: sampleData(EVENT_TYPE) };
-    const posted = await s.call('POST', '/v1/events', event);
-    const listed = await s.call('GET', `/v1/deliveries?eventId=${posted.id}`);
-    const { id } = listed.data.find((d: any) => d.emailTemplateId === two.id);
+  test(
+    'a recipient refused at RCPT TO while others are taken is named in the attempt log ' + '',
+    async (t) => {
+      const refuse: SmtpResponder = ({ stage, address }) =>
+        stage === 'rcpt' && address === 'gone@customer.example'
+          ? { code: 550, message: '5.1.1 <gone@customer.example>: User unknown' }
+          : undefined;
+      const s = await setUp(t, { respond: refuse });
+      const two = await s.cannedEmail({
+        name: 'two',
+        text: 'two recipients',
+        to: [{ address: 'kept@customer.example' }, { address: 'gone@customer.example' }],
+      });
+      const event = { type: EVENT_TYPE, accountId: 'acc-1', data: sampleData(EVENT_TYPE) };
+      const posted = await s.call('POST', '/v1/events', event);
+      const listed = await s.call('GET', `/v1/deliveries?eventId=${posted.id}`);
+      const { id } = listed.data.find((d: any) => d.emailTemplateId === two.id);
 
-    const delivery = await settled(s.call, id, 'succeeded');
-    const kept = s.inbox.received.filter((m) => m.envelope.to.includes('kept@customer.example'));
-    assert.equal(kept.length, 1, 'the accepted recipient got the message');
-    const logged = JSON.stringify(delivery.attempts[0]);
-    assert.ok(logged.includes('gone@customer.example'), logged);
-    assert.ok(logged.includes('User unknown'), logged);
-  });
+      const delivery = await settled(s.call, id, 'succeeded');
+      const kept = s.inbox.received.filter((m) => m.envelope.to.includes('kept@customer.example'));
+      assert.equal(kept.length, 1, 'the accepted recipient got the message');
+      const logged = JSON.stringify(delivery.attempts[0]);
+      assert.ok(logged.includes('gone@customer.example'), logged);
+      assert.ok(logged.includes('User unknown'), logged);
+    },
+  );
 });

@@ -134,15 +134,18 @@ describe('SMTP profiles end to end', { concurrency: true }, () => {
     });
   }
 
-  test('plain SMTP to an implicit-TLS server that hangs up says to set tls to implicit', async (t) => {
-    const o = await emailOwner(t, herald());
-    await o.profile(await impatientTlsPort(t), 'starttls');
-    await o.cannedEmail({ text: 'never sent', to: [{ address: 'to@customer.example' }] });
-    await o.account('acc-1');
-    const attempt = await firstAttempt(o.call, await o.post('acc-1'));
-    assert.match(attempt.error, /tls/i);
-    assert.match(attempt.error, /implicit/);
-  });
+  test(
+    'plain SMTP to an implicit-TLS server that hangs up says to set tls to implicit ' + '',
+    async (t) => {
+      const o = await emailOwner(t, herald());
+      await o.profile(await impatientTlsPort(t), 'starttls');
+      await o.cannedEmail({ text: 'never sent', to: [{ address: 'to@customer.example' }] });
+      await o.account('acc-1');
+      const attempt = await firstAttempt(o.call, await o.post('acc-1'));
+      assert.match(attempt.error, /tls/i);
+      assert.match(attempt.error, /implicit/);
+    },
+  );
 
   test('a refused password is not quoted back in the error answer', async (t) => {
     const o = await emailOwner(t, herald());

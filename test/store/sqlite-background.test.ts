@@ -9,9 +9,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test, type TestContext } from 'node:test';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { WalFlusher } from '../../src/store/sqlite/wal-flusher.ts';
 import { delivery, event, owner } from './fixtures.ts';
+
+const run = promisify(execFile);
+const STORE_MODULE = fileURLToPath(
+  new URL('../../src/store/sqlite/sqlite-store.ts', import.meta.url),
+);
 
 async function freshStore(t: TestContext) {
   const dir = await mkdtemp(join(tmpdir(), 'herald-sqlite-bg-'));
@@ -49,13 +57,16 @@ test('the WAL is checkpointed into the database file without a call from the sto
   assert.equal((await store.listRecords('own-1', 'account')).length, 1000);
 });
 
-test('closing the store stops its checkpoint thread', async () => {
+test('closing the store stops its checkpoint thread, even with nothing else running', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'herald-sqlite-bg-'));
   const store = new SqliteStore(join(dir, 'herald.db'));
   await store.migrate();
+  // A timer of our own would keep the process alive and hide a close that waits on
+  // an unreferenced thread; the check instead runs in a child with nothing else.
+  const closed = await closesAlone(join(dir, 'herald.db'));
+  assert.equal(closed, 'closed');
   await store.close();
   await rm(dir, { recursive: true, force: true });
-  // Nothing left running: the test runner would report this file as hanging.
 });
 
 test('syncs asked for while one runs share the next one', async (t) => {
@@ -108,3 +119,18 @@ test('workers hear of an intake commit before it is synced, once per commit', as
   await store.acceptEvents('own-1', [event('own-1', 'evt-3', [delivery('d3')])]);
   assert.equal(woken, 1, 'a listener that stopped hears nothing more');
 });
+
+/** Opens and closes a store in a child process that does nothing else. */
+async function closesAlone(file: string): Promise<string> {
+  const script =
+    `import { SqliteStore } from ${JSON.stringify(STORE_MODULE)};\n` +
+    `const store = new SqliteStore(${JSON.stringify(file)});\n` +
+    'await store.close();\n' +
+    "process.stdout.write('closed');\n";
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', 'tsx', '--input-type=module', '--eval', script],
+    { timeout: 20_000 },
+  );
+  return stdout;
+}

@@ -553,45 +553,54 @@ for (const backend of backends()) {
       );
     });
 
-    test('drops the outcome of a worker whose lease was taken over, keeping its attempt', async () => {
-      await queue(store, 'own-1', [delivery('d1')]);
-      const [late] = await store.claimDeliveries(1000, 1, 100);
-      await store.releaseExpiredLeases(1200);
-      const [current] = await store.claimDeliveries(1200, 1, 100);
-      const attempt = (id: string) => ({
-        id,
-        number: 1,
-        startedAt: 1000,
-        durationMs: 5,
-        ok: true,
-        statusCode: 200,
-        errorCode: null,
-        error: null,
-        responseBody: 'ok',
-        request: {},
-      });
+    test(
+      'drops the outcome of a worker whose lease was taken over, keeping its attempt ' + '',
+      async () => {
+        await queue(store, 'own-1', [delivery('d1')]);
+        const [late] = await store.claimDeliveries(1000, 1, 100);
+        await store.releaseExpiredLeases(1200);
+        const [current] = await store.claimDeliveries(1200, 1, 100);
+        const attempt = (id: string) => ({
+          id,
+          number: 1,
+          startedAt: 1000,
+          durationMs: 5,
+          ok: true,
+          statusCode: 200,
+          errorCode: null,
+          error: null,
+          responseBody: 'ok',
+          request: {},
+        });
 
-      await store.completeDelivery(late, { status: 'succeeded', attempt: attempt('a1') }, 1250);
-      assert.equal((await store.getDelivery('own-1', 'd1'))?.status, 'in_flight');
-      await store.completeDelivery(current, { status: 'succeeded', attempt: attempt('a2') }, 1260);
-      const done = await store.getDelivery('own-1', 'd1');
-      assert.equal(done?.status, 'succeeded');
-      assert.equal(done?.completedAt, 1260);
-      assert.deepEqual(ids(await store.listAttempts('own-1', 'd1')), ['a1', 'a2']);
-    });
+        await store.completeDelivery(late, { status: 'succeeded', attempt: attempt('a1') }, 1250);
+        assert.equal((await store.getDelivery('own-1', 'd1'))?.status, 'in_flight');
+        await store.completeDelivery(
+          current,
+          { status: 'succeeded', attempt: attempt('a2') },
+          1260,
+        );
+        const done = await store.getDelivery('own-1', 'd1');
+        assert.equal(done?.status, 'succeeded');
+        assert.equal(done?.completedAt, 1260);
+        assert.deepEqual(ids(await store.listAttempts('own-1', 'd1')), ['a1', 'a2']);
+      },
+    );
 
     test('requeues a finished delivery, never one still queued', async () => {
       await queue(store, 'own-1', [delivery('d1'), delivery('d2')]);
       const [d1] = await store.claimDeliveries(1000, 1, LEASE);
       await store.completeDelivery(d1, { status: 'failed', lastError: 'gone' }, 1100);
-      assert.equal(await store.requeueDelivery('own-1', 'd2', 1200), false);
-      assert.equal(await store.requeueDelivery('own-2', 'd1', 1200), false);
-      assert.equal(await store.requeueDelivery('own-1', 'd1', 1200), true);
+      assert.equal(await store.requeueDelivery('own-1', 'd2', 1200), undefined);
+      assert.equal(await store.requeueDelivery('own-2', 'd1', 1200), undefined);
+      const requeued = await store.requeueDelivery('own-1', 'd1', 1200);
       const again = await store.getDelivery('own-1', 'd1');
+      assert.deepEqual(requeued, again, 'it answers with the delivery as it now stands');
       assert.equal(again?.status, 'pending');
       assert.equal(again?.attempts, 0);
       assert.equal(again?.nextAttemptAt, 1200);
       assert.equal(again?.completedAt, null);
+      assert.equal(again?.updatedAt, 1200);
     });
 
     test('requeues the failed deliveries of a target within a time window', async () => {

@@ -101,49 +101,52 @@ test('at the end of its period a contract fires once for each tier it fell short
   assert.deepEqual((await shortfalls(c)).slice(2), [['2026-04-01', 'Gold', 10000, 9000, 1000]]);
 });
 
-test('a contract may count the quantities of one bucket, and changes replan its period', async () => {
-  const c = await ownerWithAccount('commit by bucket', 'Europe/London');
-  await c.ok('POST', '/v1/buckets', {
-    name: 'Voice',
-    unit: 'minutes',
-    allowance: 1000,
-    tiers: [100],
-    period: 'monthly',
-  });
-  await c.ok('POST', '/v1/contracts', {
-    id: 'ct-1',
-    accountId: 'acc',
-    period: 'quarterly',
-    tiers: [{ name: 'Base', commitAmount: 100 }],
-    measure: 'quantity',
-    bucket: 'Voice',
-  });
-  const patched = await c.ok('PATCH', '/v1/contracts/ct-1', {
-    tiers: [
-      { name: 'Base', commitAmount: 100 },
-      { name: 'Plus', commitAmount: 300 },
-    ],
-  });
-  assert.equal(patched.currentPeriod.checkAtLocal, '2026-04-01T00:00:00+01:00');
-  const pending = await scheduledOf(c, 'contract.under_commit');
-  assert.deepEqual(
-    pending.map((r) => [r.data.commitment.tier, r.dueAt]),
-    [
-      ['Base', '2026-03-31T23:00:00.000Z'],
-      ['Plus', '2026-03-31T23:00:00.000Z'],
-    ],
-  );
+test(
+  'a contract may count the quantities of one bucket, and changes replan its period ' + '',
+  async () => {
+    const c = await ownerWithAccount('commit by bucket', 'Europe/London');
+    await c.ok('POST', '/v1/buckets', {
+      name: 'Voice',
+      unit: 'minutes',
+      allowance: 1000,
+      tiers: [100],
+      period: 'monthly',
+    });
+    await c.ok('POST', '/v1/contracts', {
+      id: 'ct-1',
+      accountId: 'acc',
+      period: 'quarterly',
+      tiers: [{ name: 'Base', commitAmount: 100 }],
+      measure: 'quantity',
+      bucket: 'Voice',
+    });
+    const patched = await c.ok('PATCH', '/v1/contracts/ct-1', {
+      tiers: [
+        { name: 'Base', commitAmount: 100 },
+        { name: 'Plus', commitAmount: 300 },
+      ],
+    });
+    assert.equal(patched.currentPeriod.checkAtLocal, '2026-04-01T00:00:00+01:00');
+    const pending = await scheduledOf(c, 'contract.under_commit');
+    assert.deepEqual(
+      pending.map((r) => [r.data.commitment.tier, r.dueAt]),
+      [
+        ['Base', '2026-03-31T23:00:00.000Z'],
+        ['Plus', '2026-03-31T23:00:00.000Z'],
+      ],
+    );
 
-  await c.ok('POST', '/v1/usage', { accountId: 'acc', bucket: 'Voice', quantity: 150 });
-  await c.ok('POST', '/v1/usage', { accountId: 'acc', quantity: 500, amount: 1 });
-  clock.set('2026-03-31T23:00:00Z');
-  await h.runDue();
-  assert.deepEqual(await shortfalls(c), [['2026-01-01', 'Plus', 300, 150, 150]]);
+    await c.ok('POST', '/v1/usage', { accountId: 'acc', bucket: 'Voice', quantity: 150 });
+    await c.ok('POST', '/v1/usage', { accountId: 'acc', quantity: 500, amount: 1 });
+    clock.set('2026-03-31T23:00:00Z');
+    await h.runDue();
+    assert.deepEqual(await shortfalls(c), [['2026-01-01', 'Plus', 300, 150, 150]]);
 
-  await c.ok('DELETE', '/v1/contracts/ct-1');
-  const left = await c.ok('GET', '/v1/scheduled?type=contract.under_commit');
-  assert.deepEqual(left.data, [], 'a deleted contract leaves nothing pending');
-});
+    await c.ok('DELETE', '/v1/contracts/ct-1');
+    const left = await c.ok('GET', '/v1/scheduled?type=contract.under_commit');
+    assert.deepEqual(left.data, [], 'a deleted contract leaves nothing pending');
+  },
+);
 
 test('duplicate tier names and unknown accounts are refused', async () => {
   const c = await ownerWithAccount('contract checks', 'UTC');

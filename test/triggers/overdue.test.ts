@@ -74,35 +74,38 @@ const ZONES: [string, string, string, string][] = [
   ['2026-03-08', 'Asia/Kolkata', '2026-03-08T18:30:00.000Z', '2026-03-09T00:00:00+05:30'],
 ];
 
-test('an invoice is overdue from the start of the local day after its due date, not before', async () => {
-  clock.set('2026-02-01T00:00:00Z');
-  const c = await h.owner('overdue zones');
-  for (const [i, [dueDate, zone]] of ZONES.entries()) {
-    await c.ok('POST', '/v1/accounts', { id: `acc-${i}`, timezone: zone });
-    await c.ok('POST', '/v1/events', posted(`acc-${i}`, `inv-${i}`, dueDate));
-  }
-  await h.runDue();
-  for (const [i, [, , dueAt, dueLocal]] of ZONES.entries()) {
-    const row = await overdueRow(c, `inv-${i}`);
-    assert.deepEqual([row.dueAt, row.dueLocal], [dueAt, dueLocal], `row ${i}`);
-  }
+test(
+  'an invoice is overdue from the start of the local day after its due date, not before ' + '',
+  async () => {
+    clock.set('2026-02-01T00:00:00Z');
+    const c = await h.owner('overdue zones');
+    for (const [i, [dueDate, zone]] of ZONES.entries()) {
+      await c.ok('POST', '/v1/accounts', { id: `acc-${i}`, timezone: zone });
+      await c.ok('POST', '/v1/events', posted(`acc-${i}`, `inv-${i}`, dueDate));
+    }
+    await h.runDue();
+    for (const [i, [, , dueAt, dueLocal]] of ZONES.entries()) {
+      const row = await overdueRow(c, `inv-${i}`);
+      assert.deepEqual([row.dueAt, row.dueLocal], [dueAt, dueLocal], `row ${i}`);
+    }
 
-  const byDue = [...ZONES.entries()].sort((a, b) => a[1][2].localeCompare(b[1][2]));
-  for (const [i, [dueDate, zone, dueAt]] of byDue) {
-    const fired = async () =>
-      (await eventsOf(c, 'invoice.overdue')).filter((e) => e.data.invoice.id === `inv-${i}`);
-    clock.set(dueAt);
-    clock.advance(-1);
-    await h.runDue();
-    assert.deepEqual(await fired(), [], `${dueDate} in ${zone} fired early`);
-    clock.advance(1);
-    await h.runDue();
-    const events = await fired();
-    assert.equal(events.length, 1, `${dueDate} in ${zone} fires once at ${dueAt}`);
-    assert.deepEqual(events[0].data.overdue, { daysOverdue: 1 });
-    assert.equal(events[0].occurredAt, dueAt);
-  }
-});
+    const byDue = [...ZONES.entries()].sort((a, b) => a[1][2].localeCompare(b[1][2]));
+    for (const [i, [dueDate, zone, dueAt]] of byDue) {
+      const fired = async () =>
+        (await eventsOf(c, 'invoice.overdue')).filter((e) => e.data.invoice.id === `inv-${i}`);
+      clock.set(dueAt);
+      clock.advance(-1);
+      await h.runDue();
+      assert.deepEqual(await fired(), [], `${dueDate} in ${zone} fired early`);
+      clock.advance(1);
+      await h.runDue();
+      const events = await fired();
+      assert.equal(events.length, 1, `${dueDate} in ${zone} fires once at ${dueAt}`);
+      assert.deepEqual(events[0].data.overdue, { daysOverdue: 1 });
+      assert.equal(events[0].occurredAt, dueAt);
+    }
+  },
+);
 
 test("an account's time zone keeps the name it was given", async () => {
   const c = await withAccount('kolkata name', 'Asia/Kolkata');

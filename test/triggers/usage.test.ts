@@ -41,107 +41,113 @@ function tierWatcher(c: Client) {
   };
 }
 
-test('a usage sequence fires each tier once per period, several at once in tier order', async () => {
-  const c = await ownerWithAccount('thresholds', 'Europe/London');
-  await c.ok('POST', '/v1/buckets', {
-    id: 'data',
-    name: 'Mobile data',
-    unit: 'GB',
-    allowance: 50,
-    tiers: [100, 50, 80],
-    period: 'monthly',
-  });
-  const fired = tierWatcher(c);
+test(
+  'a usage sequence fires each tier once per period, several at once in tier order ' + '',
+  async () => {
+    const c = await ownerWithAccount('thresholds', 'Europe/London');
+    await c.ok('POST', '/v1/buckets', {
+      id: 'data',
+      name: 'Mobile data',
+      unit: 'GB',
+      allowance: 50,
+      tiers: [100, 50, 80],
+      period: 'monthly',
+    });
+    const fired = tierWatcher(c);
 
-  // quantity, at (UTC) -> tiers fired by that record, as [tier, used, periodStart]
-  const SEQUENCE: [number, string, unknown[]][] = [
-    [10, '2026-03-02T10:00:00Z', []],
-    [15, '2026-03-03T10:00:00Z', [[50, 25, '2026-03-01']]], // 25 is exactly 50%
-    [20, '2026-03-04T10:00:00Z', [[80, 45, '2026-03-01']]],
-    [1, '2026-03-05T10:00:00Z', []],
-    [10, '2026-03-06T10:00:00Z', [[100, 56, '2026-03-01']]],
-    [5, '2026-03-07T10:00:00Z', []], // every tier of March has fired
-    // 23:30Z on Mar 31 is 00:30 BST on Apr 1: a new period, and one record crosses all.
-    [
-      60,
-      '2026-03-31T23:30:00Z',
+    // quantity, at (UTC) -> tiers fired by that record, as [tier, used, periodStart]
+    const SEQUENCE: [number, string, unknown[]][] = [
+      [10, '2026-03-02T10:00:00Z', []],
+      [15, '2026-03-03T10:00:00Z', [[50, 25, '2026-03-01']]], // 25 is exactly 50%
+      [20, '2026-03-04T10:00:00Z', [[80, 45, '2026-03-01']]],
+      [1, '2026-03-05T10:00:00Z', []],
+      [10, '2026-03-06T10:00:00Z', [[100, 56, '2026-03-01']]],
+      [5, '2026-03-07T10:00:00Z', []], // every tier of March has fired
+      // 23:30Z on Mar 31 is 00:30 BST on Apr 1: a new period, and one record crosses all.
       [
-        [50, 60, '2026-04-01'],
-        [80, 60, '2026-04-01'],
-        [100, 60, '2026-04-01'],
+        60,
+        '2026-03-31T23:30:00Z',
+        [
+          [50, 60, '2026-04-01'],
+          [80, 60, '2026-04-01'],
+          [100, 60, '2026-04-01'],
+        ],
       ],
-    ],
-    [1, '2026-03-31T22:30:00Z', []], // still March locally, where all tiers fired
-  ];
-  for (const [quantity, at, expected] of SEQUENCE) {
-    clock.set(at);
-    const r = await c.ok('POST', '/v1/usage', { accountId: 'acc', bucket: 'data', quantity, at });
-    assert.equal(r.recorded, 1);
-    assert.deepEqual(await fired(), expected, `after ${quantity} GB at ${at}`);
-  }
+      [1, '2026-03-31T22:30:00Z', []], // still March locally, where all tiers fired
+    ];
+    for (const [quantity, at, expected] of SEQUENCE) {
+      clock.set(at);
+      const r = await c.ok('POST', '/v1/usage', { accountId: 'acc', bucket: 'data', quantity, at });
+      assert.equal(r.recorded, 1);
+      assert.deepEqual(await fired(), expected, `after ${quantity} GB at ${at}`);
+    }
 
-  const totals = await c.ok('GET', '/v1/usage/totals?accountId=acc');
-  assert.deepEqual(
-    totals.data.map((t: any) => [t.periodStart, t.used]),
-    [
-      ['2026-03-01', 62],
-      ['2026-04-01', 60],
-    ],
-  );
-  const [first] = await eventsOf(c, 'usage.threshold_exceeded');
-  assert.deepEqual(first.data.usage, {
-    bucket: 'Mobile data',
-    tier: 50,
-    allowance: 50,
-    used: 25,
-    unit: 'GB',
-    periodStart: '2026-03-01',
-    periodEnd: '2026-03-31',
-  });
-});
+    const totals = await c.ok('GET', '/v1/usage/totals?accountId=acc');
+    assert.deepEqual(
+      totals.data.map((t: any) => [t.periodStart, t.used]),
+      [
+        ['2026-03-01', 62],
+        ['2026-04-01', 60],
+      ],
+    );
+    const [first] = await eventsOf(c, 'usage.threshold_exceeded');
+    assert.deepEqual(first.data.usage, {
+      bucket: 'Mobile data',
+      tier: 50,
+      allowance: 50,
+      used: 25,
+      unit: 'GB',
+      periodStart: '2026-03-01',
+      periodEnd: '2026-03-31',
+    });
+  },
+);
 
-test('a batch of usage records is checked whole, and a repeated record id counts once', async () => {
-  const c = await ownerWithAccount('usage batches', 'Australia/Lord_Howe');
-  await c.ok('POST', '/v1/buckets', {
-    name: 'Voice',
-    unit: 'minutes',
-    allowance: 100,
-    tiers: [90],
-    period: 'daily',
-  });
-  const fired = tierWatcher(c);
-  const at = '2026-10-03T13:45:00Z'; // 00:15 LHST on Oct 4, the 23.5-hour day
-  const records = [
-    { id: 'cdr-1', accountId: 'acc', bucket: 'Voice', quantity: 60, at },
-    { id: 'cdr-2', accountId: 'acc', bucket: 'Voice', quantity: 30, at },
-  ];
-  const bad = await c.call('POST', '/v1/usage', {
-    records: [...records, { accountId: 'nobody', quantity: 1 }],
-  });
-  assert.equal(bad.status, 422, JSON.stringify(bad.body));
-  assert.deepEqual(
-    [bad.body.error.code, bad.body.error.field],
-    ['unknown_account', 'records[2].accountId'],
-  );
-  assert.deepEqual(await fired(), [], 'nothing of a refused batch is recorded');
+test(
+  'a batch of usage records is checked whole, and a repeated record id counts once ' + '',
+  async () => {
+    const c = await ownerWithAccount('usage batches', 'Australia/Lord_Howe');
+    await c.ok('POST', '/v1/buckets', {
+      name: 'Voice',
+      unit: 'minutes',
+      allowance: 100,
+      tiers: [90],
+      period: 'daily',
+    });
+    const fired = tierWatcher(c);
+    const at = '2026-10-03T13:45:00Z'; // 00:15 LHST on Oct 4, the 23.5-hour day
+    const records = [
+      { id: 'cdr-1', accountId: 'acc', bucket: 'Voice', quantity: 60, at },
+      { id: 'cdr-2', accountId: 'acc', bucket: 'Voice', quantity: 30, at },
+    ];
+    const bad = await c.call('POST', '/v1/usage', {
+      records: [...records, { accountId: 'nobody', quantity: 1 }],
+    });
+    assert.equal(bad.status, 422, JSON.stringify(bad.body));
+    assert.deepEqual(
+      [bad.body.error.code, bad.body.error.field],
+      ['unknown_account', 'records[2].accountId'],
+    );
+    assert.deepEqual(await fired(), [], 'nothing of a refused batch is recorded');
 
-  let r = await c.ok('POST', '/v1/usage', { records });
-  assert.deepEqual([r.recorded, r.duplicates], [2, 0]);
-  assert.deepEqual(
-    r.results.map((x: any) => x.tiersReached),
-    [[], [90]],
-  );
-  r = await c.ok('POST', '/v1/usage', { records });
-  assert.deepEqual([r.recorded, r.duplicates], [0, 2]);
-  assert.deepEqual(await fired(), [[90, 90, '2026-10-04']]);
+    let r = await c.ok('POST', '/v1/usage', { records });
+    assert.deepEqual([r.recorded, r.duplicates], [2, 0]);
+    assert.deepEqual(
+      r.results.map((x: any) => x.tiersReached),
+      [[], [90]],
+    );
+    r = await c.ok('POST', '/v1/usage', { records });
+    assert.deepEqual([r.recorded, r.duplicates], [0, 2]);
+    assert.deepEqual(await fired(), [[90, 90, '2026-10-04']]);
 
-  const unknown = await c.call('POST', '/v1/usage', {
-    accountId: 'acc',
-    bucket: 'SMS',
-    quantity: 1,
-  });
-  assert.deepEqual([unknown.status, unknown.body.error.code], [422, 'unknown_bucket']);
-});
+    const unknown = await c.call('POST', '/v1/usage', {
+      accountId: 'acc',
+      bucket: 'SMS',
+      quantity: 1,
+    });
+    assert.deepEqual([unknown.status, unknown.body.error.code], [422, 'unknown_bucket']);
+  },
+);
 
 test('a SIM fires dormant once per dormancy period, and again only after new usage', async () => {
   const c = await ownerWithAccount('dormancy', 'America/New_York');

@@ -115,23 +115,26 @@ describe('OAuth 2.0 client credentials', { concurrency: true }, () => {
     assertHidden(await everythingShown(s), [CLIENT.clientSecret, ...tokens.issued]);
   });
 
-  test('logs the call the receiver refused with 401 beside the one with the renewed token', async (t) => {
-    const s = await startBench(t);
-    const { tokens, receiver } = await oauthSetUp(t);
-    const endpoint = await s.endpoint(receiver.url, { auth: oauthAuth(tokens.url) });
-    await s.settled(await s.post(endpoint.id), 'succeeded');
-    tokens.revoke(tokens.issued[0]);
+  test(
+    'logs the call the receiver refused with 401 beside the one with the renewed token ' + '',
+    async (t) => {
+      const s = await startBench(t);
+      const { tokens, receiver } = await oauthSetUp(t);
+      const endpoint = await s.endpoint(receiver.url, { auth: oauthAuth(tokens.url) });
+      await s.settled(await s.post(endpoint.id), 'succeeded');
+      tokens.revoke(tokens.issued[0]);
 
-    const delivery = await s.settled(await s.post(endpoint.id), 'succeeded');
+      const delivery = await s.settled(await s.post(endpoint.id), 'succeeded');
 
-    // The refused call and the retry with a fresh token make one attempt; the log
-    // keeps the refusal beside the call that succeeded.
-    assert.deepEqual(
-      delivery.attempts.map((a: any) => [a.statusCode, a.request.refusedToken?.status]),
-      [[200, 401]],
-      JSON.stringify(delivery.attempts),
-    );
-  });
+      // The refused call and the retry with a fresh token make one attempt; the log
+      // keeps the refusal beside the call that succeeded.
+      assert.deepEqual(
+        delivery.attempts.map((a: any) => [a.statusCode, a.request.refusedToken?.status]),
+        [[200, 401]],
+        JSON.stringify(delivery.attempts),
+      );
+    },
+  );
 
   test('logs how long a failed token request took', async (t) => {
     const s = await startBench(t, { webhookTimeoutMs: 500 });

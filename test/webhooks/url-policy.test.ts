@@ -41,7 +41,8 @@ describe('checkEndpointUrl', () => {
     const err = refusal('https://example.com:8443/h');
     assert.equal(
       err.message,
-      'url must not name a port; Herald calls the default HTTPS port 443 (got https://example.com:8443/h)',
+      'url must not name a port; Herald calls the default HTTPS port 443 (got ' +
+        'https://example.com:8443/h)',
     );
   });
 

@@ -96,7 +96,8 @@ export function accountRoutes(app: Api, ctx: ApiContext): void {
       if (await ctx.store.getRecord(ownerId, 'account', request.body.id)) {
         throw conflict(
           'account_exists',
-          `account ${JSON.stringify(request.body.id)} exists; change it with PATCH or PUT /v1/accounts/${request.body.id}`,
+          `account ${JSON.stringify(request.body.id)} exists; change it with PATCH or PUT ` +
+            `/v1/accounts/${request.body.id}`,
           'id',
         );
       }

@@ -113,18 +113,10 @@ export function deliveryRoutes(app: Api, ctx: ApiContext): void {
           `delivery ${delivery.id} is ${delivery.status}; only finished deliveries are resent`,
         );
       }
-      // The answer is the delivery as requeued, not read back: a worker (here, or
-      // another process told by the store) may already have claimed it.
-      const queued: DeliveryRecord = {
-        ...delivery,
-        status: 'pending',
-        attempts: 0,
-        nextAttemptAt: now,
-        completedAt: null,
-        updatedAt: now,
-      };
+      // The answer is the delivery as the requeue left it, not read back: a worker
+      // (here, or another process told by the store) may already have claimed it.
       ctx.wake();
-      return reply.status(202).send(apiDelivery(queued));
+      return reply.status(202).send(apiDelivery(requeued));
     },
   );
 }

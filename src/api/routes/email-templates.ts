@@ -96,7 +96,8 @@ export function emailTemplateRoutes(app: Api, ctx: ApiContext): void {
         throw new ApiError(
           422,
           'unknown_event_type',
-          `eventType ${JSON.stringify(input.eventType)} is not in the catalogue; see GET /v1/event-types`,
+          `eventType ${JSON.stringify(input.eventType)} is not in the catalogue; see GET ` +
+            `/v1/event-types`,
           'eventType',
         );
       }
@@ -356,7 +357,8 @@ function checkRecipients(
       if (!known.has(r.contactType)) {
         throw invalid(
           `${field}[${i}].contactType`,
-          `${field}[${i}].contactType: there is no contact type ${JSON.stringify(r.contactType)}; known: ${[...known].join(', ') || 'none'}`,
+          `${field}[${i}].contactType: there is no contact type ` +
+            `${JSON.stringify(r.contactType)}; known: ${[...known].join(', ') || 'none'}`,
           'unknown_contact_type',
         );
       }

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { getEventType, tokensFor } from '../../catalog/index.ts';
 import { ApiError, conflict, invalid, notFound } from '../../errors.ts';
+import { parseDateTime } from '../../ingest/input-checks.ts';
 import { newId } from '../../ids.ts';
 import { checkTemplate } from '../../templates/index.ts';
 import { generateSecret } from '../../webhooks/signing.ts';
@@ -167,7 +168,8 @@ export function endpointRoutes(app: Api, ctx: ApiContext): void {
       if (auth.username.includes(':') || !VISIBLE_ASCII.test(auth.username)) {
         throw invalid(
           'auth.username',
-          'auth.username must be printable ASCII without a colon (RFC 7617 splits at the first colon)',
+          'auth.username must be printable ASCII without a colon (RFC 7617 splits at the first ' +
+            'colon)',
         );
       }
       return { type: 'basic', username: auth.username, sealed: ctx.secrets.seal(auth.password) };
@@ -290,9 +292,9 @@ export function endpointRoutes(app: Api, ctx: ApiContext): void {
     async (request, reply) => {
       const ownerId = request.caller.owner.id;
       await load(ownerId, request.params.id);
-      const since = parseTime(request.body.since, 'since');
+      const since = parseDateTime(request.body.since, 'since');
       const until =
-        request.body.until === undefined ? Date.now() : parseTime(request.body.until, 'until');
+        request.body.until === undefined ? Date.now() : parseDateTime(request.body.until, 'until');
       if (until < since) throw invalid('until', 'until must not be before since');
       const requeued = await ctx.store.requeueFailed(ownerId, request.params.id, since, until);
       if (requeued > 0) ctx.wake();
@@ -312,7 +314,8 @@ function checkHeaderValue(value: string, field: string): void {
   if (!/^[\x20-\x7e\t]*$/.test(value)) {
     throw invalid(
       field,
-      `${field} must hold only printable ASCII characters, spaces and tabs (no line breaks or non-ASCII)`,
+      `${field} must hold only printable ASCII characters, spaces and tabs (no line breaks or ` +
+        `non-ASCII)`,
     );
   }
 }
@@ -325,13 +328,6 @@ function publicAuth(auth: EndpointAuth) {
     return { type: 'oauth2', tokenUrl, clientId, scope, audience };
   }
   return { type: auth.type };
-}
-
-function parseTime(value: string, field: string): number {
-  const ms = Date.parse(value);
-  if (!Number.isFinite(ms))
-    throw invalid(field, `${field} must be an ISO 8601 date-time (got ${JSON.stringify(value)})`);
-  return ms;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { validatePayload } from '../../catalog/index.ts';
-import { conflict, invalid, notFound } from '../../errors.ts';
+import { conflict, notFound } from '../../errors.ts';
+import { parseDateTime } from '../../ingest/input-checks.ts';
 import type { ScheduledRecord, ScheduledStatus } from '../../store/trigger-store.ts';
 import { localIso } from '../../triggers/local-time.ts';
 import type { Triggers } from '../../triggers/triggers.ts';
@@ -115,16 +116,7 @@ export function scheduledRoutes(app: Api, ctx: ApiContext, triggers: Triggers): 
       const row = await load(ownerId, request.params.id);
       if (row.status !== 'pending') throw notPending(row, 'changed');
       const { dueAt: dueText, data } = request.body;
-      let dueAt: number | undefined;
-      if (dueText !== undefined) {
-        dueAt = Date.parse(dueText);
-        if (!Number.isFinite(dueAt) || !/^\d{4}-\d{2}-\d{2}T/.test(dueText)) {
-          throw invalid(
-            'dueAt',
-            `dueAt must be an ISO 8601 date-time like 2026-01-31T12:00:00Z (got ${JSON.stringify(dueText)})`,
-          );
-        }
-      }
+      const dueAt = dueText === undefined ? undefined : parseDateTime(dueText, 'dueAt');
       if (data !== undefined) validatePayload(row.type, data);
 
       const change = {

@@ -240,7 +240,8 @@ function checkFilter(doc: SubscriptionDoc): void {
       if (!tokens.includes(path)) {
         throw invalid(
           `filter.${path}`,
-          `filter names token ${path}, which ${type} does not carry; available: ${tokens.join(', ')}`,
+          `filter names token ${path}, which ${type} does not carry; available: ` +
+            `${tokens.join(', ')}`,
           'unknown_token',
         );
       }

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { invalid } from '../../errors.ts';
+import { parseDateTime, unknownAccount } from '../../ingest/input-checks.ts';
 import type { AccountDoc } from '../../store/records.ts';
 import type { BucketDoc } from '../../triggers/trigger-records.ts';
 import type { Triggers } from '../../triggers/triggers.ts';
@@ -119,19 +120,14 @@ async function checkRecords(
       accounts.set(record.accountId, stored?.doc);
     }
     const account = accounts.get(record.accountId);
-    if (!account) {
-      throw invalid(
-        field('accountId'),
-        `account ${JSON.stringify(record.accountId)} is not known; create it with POST /v1/accounts first`,
-        'unknown_account',
-      );
-    }
+    if (!account) throw unknownAccount(field('accountId'), record.accountId);
     const bucket = record.bucket === undefined ? undefined : byRef.get(record.bucket);
     if (record.bucket !== undefined && !bucket) {
       const known = buckets.map((b) => b.doc.name).join(', ') || 'none yet; see POST /v1/buckets';
       throw invalid(
         field('bucket'),
-        `${field('bucket')}: no bucket has id or name ${JSON.stringify(record.bucket)}; known: ${known}`,
+        `${field('bucket')}: no bucket has id or name ${JSON.stringify(record.bucket)}; ` +
+          `known: ${known}`,
         'unknown_bucket',
       );
     }
@@ -143,20 +139,8 @@ async function checkRecords(
       bucket,
       quantity: record.quantity,
       amount: record.amount,
-      at: parseAt(record.at, field('at')),
+      at: record.at === undefined ? undefined : parseDateTime(record.at, field('at')),
     });
   }
   return inputs;
-}
-
-function parseAt(value: string | undefined, field: string): number | undefined {
-  if (value === undefined) return undefined;
-  const ms = Date.parse(value);
-  if (!Number.isFinite(ms) || !/^\d{4}-\d{2}-\d{2}T/.test(value)) {
-    throw invalid(
-      field,
-      `${field} must be an ISO 8601 date-time like 2026-01-31T12:00:00Z (got ${JSON.stringify(value)})`,
-    );
-  }
-  return ms;
 }

@@ -74,10 +74,15 @@ export abstract class PostgresDatabase {
    * transaction, so listeners hear of the work only once it is committed.
    */
   protected async changeAndNotify(sql: string, values: unknown[]): Promise<number> {
+    return (await this.changeRowsAndNotify(sql, values)).length;
+  }
+
+  /** As changeAndNotify, for a statement that returns the rows it changed. */
+  protected async changeRowsAndNotify(sql: string, values: unknown[]): Promise<any[]> {
     return inTransaction(this.pool, async (client) => {
-      const changed = (await client.query(sql, values)).rowCount ?? 0;
-      if (changed > 0) await client.query(NOTIFY_WORK);
-      return changed;
+      const { rows, rowCount } = await client.query(sql, values);
+      if ((rowCount ?? 0) > 0) await client.query(NOTIFY_WORK);
+      return rows;
     });
   }
 }

@@ -146,15 +146,16 @@ export class PostgresStore extends PostgresTriggerStore implements Store {
     return rows.map(toAttempt);
   }
 
-  async requeueDelivery(ownerId: string, id: string, now: number): Promise<boolean> {
-    const changed = await this.changeAndNotify(
+  async requeueDelivery(ownerId: string, id: string, now: number) {
+    const [row] = await this.changeRowsAndNotify(
       `UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = $3,
          completed_at = NULL, updated_at = $3
        WHERE owner_id = $1 AND id = $2 AND status IN ('failed', 'succeeded', 'cancelled')
-         AND ${NOT_WITHDRAWN}`,
+         AND ${NOT_WITHDRAWN}
+       RETURNING *`,
       [ownerId, id, now],
     );
-    return changed > 0;
+    return row ? toDelivery(row) : undefined;
   }
 
   async countDeliveries(ownerId?: string): Promise<Record<DeliveryStatus, number>> {

@@ -362,14 +362,15 @@ export class SqliteStore extends SqliteRecords implements Store {
     return rows.map((row) => toAttempt(row as any));
   }
 
-  async requeueDelivery(ownerId: string, id: string, now: number): Promise<boolean> {
-    const result = this.sql(
+  async requeueDelivery(ownerId: string, id: string, now: number) {
+    const row = this.sql(
       `UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = @now,
          completed_at = NULL, updated_at = @now
        WHERE owner_id = @ownerId AND id = @id AND status IN ('failed', 'succeeded', 'cancelled')
-         AND ${NOT_WITHDRAWN}`,
-    ).run({ ownerId, id, now });
-    return result.changes > 0;
+         AND ${NOT_WITHDRAWN}
+       RETURNING *`,
+    ).get({ ownerId, id, now });
+    return row ? toDelivery(row as any) : undefined;
   }
 
   async countDeliveries(ownerId?: string): Promise<Record<DeliveryStatus, number>> {
