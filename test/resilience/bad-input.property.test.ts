@@ -59,9 +59,7 @@ before(async () => {
     endpointUrl: receiver.url,
     label: 'P',
   });
-  // Emails the generated requests cause (test-send, events) go to a real sink.
-  const r = await h.api('PATCH', `/v1/smtp-profiles/${ids.smtpProfileId}`, { port: sink.port });
-  assert.equal(r.status, 200, JSON.stringify(r.body));
+  await pointProfileAtSink();
   routes = serverRoutes(h);
   // Nothing may write behind the requests' backs (deliveries, health, triggers), so
   // that any change between two reads is the doing of the request between them.
@@ -69,6 +67,22 @@ before(async () => {
   await h.herald.dispatcher.stop();
   await h.herald.triggers.scheduler.stop();
 });
+
+/**
+ * Emails the generated requests cause (test-send, events) go to a real sink. A
+ * generated PATCH of the profile that is valid, and so accepted, may point it
+ * elsewhere (a host named "0O"); each route starts again from the sink, so what
+ * it gets is its own input's doing.
+ */
+async function pointProfileAtSink() {
+  const r = await h.api('PATCH', `/v1/smtp-profiles/${ids.smtpProfileId}`, {
+    host: '127.0.0.1',
+    port: sink.port,
+    tls: 'none',
+    username: '',
+  });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+}
 
 after(async () => {
   await h?.stop();
@@ -153,6 +167,7 @@ test('no generated body gets a 5xx, and a refused one writes nothing', async (t)
   assert.ok(targets.length >= 25, `only ${targets.length} routes take a body`);
   for (const route of targets) {
     await t.test(route.key, { todo: KNOWN_BUGS[route.key] }, async () => {
+      await pointProfileAtSink();
       const valid = structuredClone(spec(route).body?.(ids) ?? {});
       const fields = Object.keys(bodySchema(route)?.properties ?? {});
       const property = fc.asyncProperty(badBodies(valid, fields), async (body) => {

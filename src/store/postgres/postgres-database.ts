@@ -74,15 +74,15 @@ export abstract class PostgresDatabase {
    * transaction, so listeners hear of the work only once it is committed.
    */
   protected async changeAndNotify(sql: string, values: unknown[]): Promise<number> {
-    return (await this.changeRowsAndNotify(sql, values)).length;
+    return (await this.changeRowsAndNotify(sql, values)).rowCount;
   }
 
-  /** As changeAndNotify, for a statement that returns the rows it changed. */
-  protected async changeRowsAndNotify(sql: string, values: unknown[]): Promise<any[]> {
+  /** As changeAndNotify, with the rows the statement returns (RETURNING). */
+  protected async changeRowsAndNotify(sql: string, values: unknown[]) {
     return inTransaction(this.pool, async (client) => {
       const { rows, rowCount } = await client.query(sql, values);
       if ((rowCount ?? 0) > 0) await client.query(NOTIFY_WORK);
-      return rows;
+      return { rows, rowCount: rowCount ?? 0 };
     });
   }
 }

@@ -147,7 +147,7 @@ export class PostgresStore extends PostgresTriggerStore implements Store {
   }
 
   async requeueDelivery(ownerId: string, id: string, now: number) {
-    const [row] = await this.changeRowsAndNotify(
+    const { rows } = await this.changeRowsAndNotify(
       `UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = $3,
          completed_at = NULL, updated_at = $3
        WHERE owner_id = $1 AND id = $2 AND status IN ('failed', 'succeeded', 'cancelled')
@@ -155,7 +155,7 @@ export class PostgresStore extends PostgresTriggerStore implements Store {
        RETURNING *`,
       [ownerId, id, now],
     );
-    return row ? toDelivery(row) : undefined;
+    return rows[0] ? toDelivery(rows[0]) : undefined;
   }
 
   async countDeliveries(ownerId?: string): Promise<Record<DeliveryStatus, number>> {
