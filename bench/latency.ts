@@ -18,6 +18,8 @@ const RATE = 1000;
 // become lower bounds.
 const GRACE_MS = 10_000;
 const QUICK_GRACE_MS = 2000;
+// At least this long at the full rate before the clock starts.
+const WARM_UP_MS = 3000;
 
 interface SentEvent {
   marker: string;
@@ -50,9 +52,10 @@ async function heraldLatency(
     await receiver.setSecret(0, endpoint.secret);
     const target = { url: h.herald.url, key: h.key, ratePerSecond: RATE, graceMs };
 
-    // The warm-up opens the connections on both sides; a Herald that cannot keep
-    // up is still working through it when the clock starts, which then shows.
-    const warmUpMs = durationMs / 3;
+    // The warm-up opens the connections on both sides and lets V8 compile the hot
+    // paths of both of Herald's threads; a Herald that cannot keep up is still
+    // working through it when the clock starts, which then shows.
+    const warmUpMs = Math.max(WARM_UP_MS, durationMs / 3);
     await load.call('steady', { ...target, durationMs: warmUpMs, graceMs: warmUpMs });
     await receiver.waitFor((RATE * warmUpMs) / 1000, warmUpMs).catch(() => undefined);
     await receiver.reset();

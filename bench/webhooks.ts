@@ -23,6 +23,7 @@ const BACKLOG = 2000;
 interface Measured {
   eventsPerSecond: number;
   deliveries: number;
+  cpuMicrosPerDelivery: number;
   concurrency: number;
   verified: boolean;
   samples: ReturnType<typeof replayOf>[];
@@ -58,6 +59,7 @@ async function heraldDelivery(
     return {
       eventsPerSecond: run.arrivalsPerSecond / endpoints,
       deliveries: run.arrivals,
+      cpuMicrosPerDelivery: run.cpuMicrosPerArrival,
       concurrency: h.config.workerConcurrency,
       verified: samples.every((s) => s?.verified === true),
       samples: samples.map((sample, i) => replayOf(urls[i], sample!)),
@@ -108,7 +110,9 @@ runFigure(async (ctx): Promise<FigureRow[]> => {
         raw: rawRate,
         unit: 'events/s',
         note:
-          `${herald.deliveries} deliveries timed; raw: ${herald.concurrency} in ` +
+          `${herald.deliveries} deliveries timed, ` +
+          `${Math.round(herald.cpuMicrosPerDelivery)} µs of Herald's CPU each; ` +
+          `raw: ${herald.concurrency} in ` +
           `flight; signatures ${herald.verified ? 'verified' : 'NOT verified'} by the receiver`,
       });
     }

@@ -3,7 +3,8 @@ import { SecretBox } from './crypto/secret-box.ts';
 import { SmtpTransports } from './email/smtp-transports.ts';
 import { Intake } from './ingest/intake.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { Dispatcher } from './queue/dispatcher.ts';
+import { Dispatcher, type StopReport } from './queue/dispatcher.ts';
+import { DeliveryThread } from './queue/delivery-thread.ts';
 import { emailJob } from './queue/email-job.ts';
 import { webhookJob } from './queue/webhook-job.ts';
 import { issueKey } from './api/auth.ts';
@@ -35,6 +36,8 @@ export interface HeraldOptions {
   triggers?: boolean;
   /** Where the triggers read the time; tests pass one they can set. */
   clock?: Clock;
+  /** Told when this Herald queued events for the triggers (a delivery thread's). */
+  onFacts?: () => void;
 }
 
 /** A running Herald: store, API and workers, started and stopped together. */
@@ -43,7 +46,12 @@ export interface Herald {
   store: Store;
   /** The HTTP API; none in a workers-only process, which never loads it. */
   server: Api | undefined;
+  /** The workers; idle in a process whose workers run on a delivery thread. */
   dispatcher: Dispatcher;
+  /** The thread the workers run on, when HERALD_DELIVERY_THREAD gave them one. */
+  deliveryThread: DeliveryThread | undefined;
+  /** The workers' cache of endpoints, canned emails, SMTP profiles and owners. */
+  records: RecordCache;
   /** The derived events; `triggers.scheduler.runDue(now)` fires what is due. */
   triggers: Triggers;
   /** This Herald's Prometheus registry, served at /metrics. */
@@ -52,7 +60,11 @@ export interface Herald {
   url: string;
   /** Set when this start created the first owner: its admin key, shown once. */
   firstAdminKey?: string;
-  stop(): Promise<void>;
+  /**
+   * Stops gracefully (see shutdown.ts); says what became of the attempts in flight.
+   * Later calls wait for the first.
+   */
+  stop(): Promise<StopReport>;
 }
 
 export async function startHerald(options: HeraldOptions): Promise<Herald> {
@@ -88,10 +100,16 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
     ca: options.smtpCa,
   });
 
+  const runApi = options.api ?? true;
   const runWorkers = options.workers ?? true;
+  // With both roles, the workers may get a thread, and this event loop then only
+  // tells them of new work.
+  const threaded = runApi && runWorkers && config.deliveryThread;
   let dispatcher: Dispatcher | undefined;
+  let thread: DeliveryThread | undefined;
   const wake = () => {
-    if (runWorkers) dispatcher?.wake();
+    if (thread) thread.wake();
+    else if (runWorkers) dispatcher?.wake();
   };
   let triggers: Triggers | undefined;
   const metrics = new HeraldMetrics();
@@ -100,7 +118,7 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
     logger.child({ component: 'intake' }),
     wake,
     config.maxBatchSize,
-    () => triggers?.scheduler.wake(),
+    options.onFacts ?? (() => triggers?.scheduler.wake()),
   );
   triggers = new Triggers({
     store,
@@ -155,9 +173,27 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
     capacity: runWorkers ? config.workerConcurrency : 0,
   });
 
+  if (threaded) {
+    try {
+      thread = await DeliveryThread.start({
+        config,
+        smtpCa: options.smtpCa,
+        logger: logger.child({ component: 'worker' }),
+        onFacts: () => triggers?.scheduler.wake(),
+      });
+    } catch (error) {
+      await Promise.allSettled([sender.close(), transports.close()]);
+      await opened.close();
+      throw error;
+    }
+    const started = thread;
+    records.onWrite(() => started.recordsChanged());
+    metrics.addPeer(() => started.metricSeries());
+  }
+
   let server: Api | undefined;
   let url = '';
-  if (options.api ?? true) {
+  if (runApi) {
     // Loaded only here: the HTTP framework and its schemas are a good part of a
     // process's memory, and a workers-only process has no use for them.
     const { buildServer } = await import('./api/server.ts');
@@ -169,28 +205,42 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
     url = await server.listen({ port: config.port, host: config.host });
     logger.info({ url }, `Herald API listening on ${url}`);
   }
-  if (runWorkers) dispatcher.start();
+  if (runWorkers && !thread) dispatcher.start();
   // New work wakes these workers at once: on PostgreSQL also work queued by another
   // process (LISTEN/NOTIFY); on SQLite as soon as intake commits, before its sync.
-  const listening = runWorkers && hasWorkSignal(store) ? store : undefined;
-  const unlisten = listening ? await listening.onWork(() => workers.wake()) : undefined;
+  // A delivery thread hears PostgreSQL itself, but not this connection's SQLite.
+  const listening =
+    runWorkers && hasWorkSignal(store) && (!thread || !config.databaseUrl) ? store : undefined;
+  const unlisten = listening ? await listening.onWork(wake) : undefined;
   if (options.triggers ?? runWorkers) triggers.scheduler.start();
   const scheduler = triggers.scheduler;
+  let stopping: Promise<StopReport> | undefined;
 
   return {
     config,
     store,
     server,
     dispatcher: workers,
+    deliveryThread: thread,
+    records,
     triggers,
     metrics,
     url,
     firstAdminKey,
-    async stop() {
-      await unlisten?.();
-      const parts = { server, scheduler, dispatcher: workers, sender, transports, store, logger };
-      await shutdown(parts, config.shutdownGraceMs);
-    },
+    stop: () =>
+      (stopping ??= (async () => {
+        await unlisten?.();
+        const parts = {
+          server,
+          scheduler,
+          dispatcher: thread ?? workers,
+          sender,
+          transports,
+          store,
+          logger,
+        };
+        return shutdown(parts, config.shutdownGraceMs);
+      })()),
   };
 }
 

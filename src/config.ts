@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomToken } from './ids.ts';
 
@@ -50,6 +51,11 @@ export interface HeraldConfig {
   shutdownGraceMs: number;
   /** Serve /metrics without a key (a scraper on a private network). */
   metricsPublic: boolean;
+  /**
+   * With the API and the workers in one process, run the workers on a thread of
+   * their own, so that delivery and intake each have a core.
+   */
+  deliveryThread: boolean;
 }
 
 const MINUTE = 60_000;
@@ -104,6 +110,15 @@ function secretKeyFor(dataDir: string, given?: string): string {
   return key;
 }
 
+/** auto (the default): a thread when the machine has more than one core. */
+function deliveryThreadSetting(env: NodeJS.ProcessEnv): boolean {
+  const raw = env.HERALD_DELIVERY_THREAD ?? 'auto';
+  if (raw === 'on') return true;
+  if (raw === 'off') return false;
+  if (raw === 'auto' || raw === '') return availableParallelism() > 1;
+  throw new Error(`HERALD_DELIVERY_THREAD must be auto, on or off (got ${raw})`);
+}
+
 function readCaFile(path: string): string {
   try {
     return readFileSync(path, 'utf8');
@@ -147,6 +162,7 @@ export function loadConfig(
     logLevel: env.HERALD_LOG_LEVEL ?? 'info',
     shutdownGraceMs: intSetting(env, 'HERALD_SHUTDOWN_GRACE_MS', 10_000),
     metricsPublic: env.HERALD_METRICS_PUBLIC === '1',
+    deliveryThread: deliveryThreadSetting(env),
   };
   const merged = { ...base, ...overrides };
   merged.secretKey = secretKeyFor(dataDir, overrides.secretKey ?? env.HERALD_SECRET_KEY);

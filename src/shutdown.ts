@@ -1,7 +1,7 @@
 import type { Api } from './api/context.ts';
 import type { SmtpTransports } from './email/smtp-transports.ts';
 import type { Logger } from './logger.ts';
-import type { Dispatcher } from './queue/dispatcher.ts';
+import type { StopReport } from './queue/dispatcher.ts';
 import type { Store } from './store/store.ts';
 import type { WebhookSender } from './webhooks/webhook-sender.ts';
 
@@ -9,7 +9,8 @@ import type { WebhookSender } from './webhooks/webhook-sender.ts';
 export interface ShutdownParts {
   server: Api | undefined;
   scheduler: { stop(): Promise<void> };
-  dispatcher: Dispatcher;
+  /** The workers: a Dispatcher, or the delivery thread that runs one. */
+  dispatcher: { stop(graceMs: number): Promise<StopReport> };
   sender: WebhookSender;
   transports: SmtpTransports;
   store: Store;
@@ -31,7 +32,7 @@ const POOL_CLOSE_MS = 500;
  *     released back to the queue (see Dispatcher.stop), so nothing stays claimed;
  *  3. the connection pools and the store close.
  */
-export async function shutdown(parts: ShutdownParts, graceMs: number): Promise<void> {
+export async function shutdown(parts: ShutdownParts, graceMs: number): Promise<StopReport> {
   const { logger } = parts;
   const started = performance.now();
   const [, , report] = await Promise.all([
@@ -58,6 +59,7 @@ export async function shutdown(parts: ShutdownParts, graceMs: number): Promise<v
   } else {
     logger.info(summary, `stopped in ${ms} ms`);
   }
+  return report;
 }
 
 /**

@@ -89,7 +89,7 @@ export async function startBenchHerald(options: BenchHeraldOptions): Promise<Ben
     ownerId: tenant.ownerId,
     key: tenant.key,
     dataDir,
-    stop: () => (stopped ??= herald.stop()),
+    stop: () => (stopped ??= herald.stop().then(() => undefined)),
     discard,
   };
 }

@@ -6,6 +6,8 @@ export interface BacklogRun {
   arrivalsPerSecond: number;
   arrivals: number;
   windowMs: number;
+  /** CPU time this process (Herald, all its threads) spent per arrival, in µs. */
+  cpuMicrosPerArrival: number;
 }
 
 /**
@@ -51,12 +53,19 @@ export async function measureWithBacklog(options: {
     // and a busy Herald would make its own timers (and the answers) late.
     await sleep(options.warmUpMs);
     const start = await options.arrivals();
+    const cpuAtStart = process.cpuUsage();
     await sleep(options.windowMs);
     const end = await options.arrivals();
+    const cpu = process.cpuUsage(cpuAtStart);
     if (feedError) throw feedError;
     const arrivals = end.count - start.count;
     const windowMs = end.now - start.now;
-    return { arrivals, windowMs, arrivalsPerSecond: (arrivals * 1000) / windowMs };
+    return {
+      arrivals,
+      windowMs,
+      arrivalsPerSecond: (arrivals * 1000) / windowMs,
+      cpuMicrosPerArrival: (cpu.user + cpu.system) / Math.max(1, arrivals),
+    };
   } finally {
     running = false;
     await feeder;

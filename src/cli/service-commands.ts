@@ -30,7 +30,9 @@ export const startCommand: Command = {
   summary: 'run the HTTP API and the delivery workers (the default command)',
   usage: `herald start [--role all|api|workers]
 
-  --role all       the API and the workers in this process (the default)
+  --role all       the API and the workers in this process (the default); with
+                   more than one core the workers get a thread of their own
+                   (HERALD_DELIVERY_THREAD=auto|on|off)
   --role api       the HTTP API only: accepts events, leaves delivery to workers
   --role workers   the delivery workers only, no HTTP listener
 

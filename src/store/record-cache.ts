@@ -24,6 +24,7 @@ const WRITES = new Set<string>([
  */
 export class RecordCache {
   private readonly entries = new Map<string, { at: number; value: Promise<unknown> }>();
+  private readonly writeListeners: (() => void)[] = [];
 
   constructor(
     private readonly ttlMs: number,
@@ -48,6 +49,11 @@ export class RecordCache {
 
   clear(): void {
     this.entries.clear();
+  }
+
+  /** Told after each write through either view: a delivery thread empties its cache. */
+  onWrite(listener: () => void): void {
+    this.writeListeners.push(listener);
   }
 
   private cached(key: string, load: () => Promise<unknown>): Promise<unknown> {
@@ -82,6 +88,7 @@ export class RecordCache {
                 return await method.apply(target, args);
               } finally {
                 this.clear();
+                for (const listener of this.writeListeners) listener();
               }
             }
           : method.bind(target);

@@ -7,7 +7,7 @@
  * `webhook-signature` header lists one signature per live secret, separated by
  * spaces, so that during a rotation the receiver may hold either secret.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 
 const SECRET_PREFIX = 'whsec_';
 const SECRET_BYTES = 32;
@@ -16,6 +16,21 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 /** A new endpoint secret: `whsec_` + base64 of 32 random bytes. */
 export function generateSecret(): string {
   return SECRET_PREFIX + randomBytes(SECRET_BYTES).toString('base64');
+}
+
+// Keys decoded at most this many at once; then forgotten, all.
+const KEY_LIMIT = 1024;
+const keys = new Map<string, KeyObject>();
+
+/** The secret's key, decoded once: every attempt to an endpoint signs with it. */
+function keyOf(secret: string): KeyObject {
+  let key = keys.get(secret);
+  if (!key) {
+    key = createSecretKey(secretKey(secret));
+    if (keys.size >= KEY_LIMIT) keys.clear();
+    keys.set(secret, key);
+  }
+  return key;
 }
 
 // Buffer.from(..., 'base64') silently skips bad characters; a typo in a stored
@@ -52,7 +67,7 @@ export function signPayload(
     throw new TypeError('webhook id must be a non-empty string; pass the delivery id');
   }
 
-  const mac = createHmac('sha256', secretKey(secret));
+  const mac = createHmac('sha256', keyOf(secret));
   mac.update(`${msgId}.${timestampSeconds}.`, 'utf8');
   mac.update(body, 'utf8');
   return `v1,${mac.digest('base64')}`;

@@ -63,6 +63,9 @@ export async function startTestHerald(overrides: Partial<HeraldConfig> = {}): Pr
       webhookCa: cert.cert,
       logLevel: process.env.HERALD_TEST_LOG_LEVEL ?? 'silent',
       databaseUrl: database?.url,
+      // One event loop, as the tests of the parts expect (and a faster start);
+      // delivery-thread.test.ts runs the thread the CLI starts by default.
+      deliveryThread: false,
       ...overrides,
     },
   );

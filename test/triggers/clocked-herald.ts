@@ -84,6 +84,7 @@ export async function startClockedHerald(options: {
       pollIntervalMs: 50,
       webhookCa: (await testCertificate()).cert,
       logLevel: process.env.HERALD_TEST_LOG_LEVEL ?? 'silent',
+      deliveryThread: false,
     },
   );
   const herald = await startHerald({
@@ -102,7 +103,9 @@ export async function startClockedHerald(options: {
       return client(herald.url, created.key.secret);
     },
     runDue: () => herald.triggers.scheduler.runDue(),
-    stop: () => herald.stop(),
+    stop: async () => {
+      await herald.stop();
+    },
     async destroy() {
       await herald.stop();
       await rm(dataDir, { recursive: true, force: true });

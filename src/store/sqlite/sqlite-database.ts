@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import type { NewEvent, SchemaState } from '../store.ts';
 import { Checkpointer } from './checkpointer.ts';
 import { WalFlusher } from './wal-flusher.ts';
+import { BUSY_TIMEOUT_MS, writeTransaction } from './write-transaction.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 
 // SQLite's own default, for when this connection has to checkpoint after all.
@@ -26,7 +27,7 @@ export abstract class SqliteDatabase {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     this.db.pragma('foreign_keys = ON');
     if (file !== ':memory:') {
       this.walFlusher = new WalFlusher(`${file}-wal`);
@@ -76,6 +77,10 @@ export abstract class SqliteDatabase {
     this.sql(`PRAGMA synchronous = ${level}`).run();
   }
 
+  protected writeTransaction<F extends (...args: any[]) => any>(work: F): F {
+    return writeTransaction(this.db, work);
+  }
+
   protected sql(text: string): Database.Statement {
     let statement = this.statements.get(text);
     if (!statement) {
@@ -88,7 +93,7 @@ export abstract class SqliteDatabase {
   async migrate(): Promise<void> {
     const current = this.db.pragma('user_version', { simple: true }) as number;
     for (let version = current; version < SQLITE_MIGRATIONS.length; version++) {
-      this.db.transaction(() => {
+      this.writeTransaction(() => {
         this.db.exec(SQLITE_MIGRATIONS[version]);
         this.db.pragma(`user_version = ${version + 1}`);
       })();

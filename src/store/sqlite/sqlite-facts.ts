@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { writeTransaction } from './write-transaction.ts';
 import type {
   InvoiceFact,
   InvoiceWrite,
@@ -81,7 +82,7 @@ export class SqliteFacts {
            THEN @now ELSE settled_at END
        WHERE owner_id = @ownerId AND id = @invoiceId`,
     );
-    return this.db.transaction(() => {
+    return writeTransaction(this.db, () => {
       if (seen.get(ownerId, eventId)) return false;
       for (const a of allocations) {
         insert.run(ownerId, eventId, a.invoiceId, a.amount);
@@ -125,7 +126,7 @@ export class SqliteFacts {
            THEN excluded.last_usage_at ELSE sims.last_usage_at END`,
     );
 
-    return this.db.transaction((): UsageResult => {
+    return writeTransaction(this.db, (): UsageResult => {
       if (insertRecord.run(usage).changes === 0) return { duplicate: true, scheduled: 0 };
 
       let used: number | null = null;

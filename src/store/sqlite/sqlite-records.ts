@@ -126,7 +126,7 @@ export abstract class SqliteRecords extends SqliteTriggerStore {
     );
     const exists = this.sql('SELECT 1 FROM records WHERE owner_id = ? AND kind = ? AND id = ?');
     try {
-      this.db.transaction(() => {
+      this.writeTransaction(() => {
         for (const w of writes) {
           if (w.existing && !exists.get(w.ownerId, w.kind, w.id))
             throw new RecordGone(w.kind, w.id);
@@ -171,7 +171,7 @@ export abstract class SqliteRecords extends SqliteTriggerStore {
     id: string,
     guard: DeleteGuard,
   ): Promise<GuardedDeleteResult> {
-    return this.db.transaction((): GuardedDeleteResult => {
+    return this.writeTransaction((): GuardedDeleteResult => {
       const row = this.sql(
         'SELECT unique_key FROM records WHERE owner_id = ? AND kind = ? AND id = ?',
       ).get(ownerId, kind, id) as { unique_key: string | null } | undefined;
@@ -196,7 +196,7 @@ export abstract class SqliteRecords extends SqliteTriggerStore {
   }
 
   async makeDefault(ownerId: string, kind: RecordKind, id: string): Promise<boolean> {
-    return this.db.transaction(() => {
+    return this.writeTransaction(() => {
       const exists = this.sql('SELECT 1 FROM records WHERE owner_id = ? AND kind = ? AND id = ?');
       if (!exists.get(ownerId, kind, id)) return false;
       const now = Date.now();

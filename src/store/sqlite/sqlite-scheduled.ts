@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { writeTransaction } from './write-transaction.ts';
 import type { EventRecord, NewEvent } from '../store.ts';
 import type {
   NewScheduled,
@@ -137,7 +138,7 @@ export class SqliteScheduled {
   }
 
   fire(ownerId: string, id: string, outcome: ScheduledOutcome, now: number): boolean {
-    return this.db.transaction(() => {
+    return writeTransaction(this.db, () => {
       const event = 'event' in outcome ? outcome.event : undefined;
       // The status check in this UPDATE is the exactly-once guard: of two processes
       // firing one row, the second changes nothing and rolls nothing in.
@@ -174,7 +175,7 @@ export class SqliteScheduled {
 
   removeFromInbox(eventIds: string[]): void {
     const remove = this.sql('DELETE FROM trigger_inbox WHERE event_id = ?');
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       for (const id of eventIds) remove.run(id);
     })();
   }

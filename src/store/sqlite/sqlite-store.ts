@@ -96,7 +96,7 @@ export class SqliteStore extends SqliteRecords implements Store {
     const outcomes: ({ ok: AcceptResult } | { error: unknown })[] = [];
     try {
       await this.durably(() => {
-        this.db.transaction(() => {
+        this.writeTransaction(() => {
           for (const item of batch) {
             try {
               outcomes.push({ ok: item.run() });
@@ -131,7 +131,7 @@ export class SqliteStore extends SqliteRecords implements Store {
     );
 
     // Nested in commitAccepts' transaction, this runs as a savepoint.
-    return this.db.transaction((): AcceptResult => {
+    return this.writeTransaction((): AcceptResult => {
       if (idempotency) {
         const seen = findKey.get(ownerId, idempotency.key) as any;
         if (seen) {
@@ -225,7 +225,8 @@ export class SqliteStore extends SqliteRecords implements Store {
   async claimDeliveries(now: number, limit: number, leaseMs: number): Promise<DeliveryRecord[]> {
     // An ordered delivery is due only when no earlier delivery of the same target and
     // ordering key is still pending or in flight: the head of each key holds the rest.
-    const rows = this.relaxed(() =>
+    // In a write transaction for its lock wait (write-transaction.ts).
+    const claim = this.writeTransaction(() =>
       this.sql(
         `UPDATE deliveries
        SET status = 'in_flight', lease_until = @lease, attempts = attempts + 1, updated_at = @now
@@ -241,6 +242,7 @@ export class SqliteStore extends SqliteRecords implements Store {
        RETURNING *`,
       ).all({ now, lease: now + leaseMs, limit }),
     );
+    const rows = this.relaxed(claim);
     return rows.map((row) => toDelivery(row as any)).sort((a, b) => a.seq - b.seq);
   }
 
@@ -262,7 +264,7 @@ export class SqliteStore extends SqliteRecords implements Store {
 
   async completeDeliveries(completions: Completion[]): Promise<void> {
     this.relaxed(
-      this.db.transaction(() => {
+      this.writeTransaction(() => {
         // One counter bump per owner for the whole batch, numbered in batch order.
         const counts = new Map<string, number>();
         for (const c of completions) {

@@ -50,7 +50,7 @@ export abstract class SqliteTriggerStore extends SqliteDatabase implements Trigg
     id: string,
     data: Record<string, unknown>,
   ): Promise<EventChange> {
-    return this.db.transaction((): EventChange => {
+    return this.writeTransaction((): EventChange => {
       const refused = this.eventChangeRefused(ownerId, id, 'attempted');
       if (refused) return refused;
       this.sql('UPDATE events SET data = ? WHERE owner_id = ? AND id = ?').run(
@@ -63,7 +63,7 @@ export abstract class SqliteTriggerStore extends SqliteDatabase implements Trigg
   }
 
   async withdrawEvent(ownerId: string, id: string, now: number): Promise<EventChange> {
-    return this.db.transaction((): EventChange => {
+    return this.writeTransaction((): EventChange => {
       const refused = this.eventChangeRefused(ownerId, id, 'delivered');
       if (refused) return refused;
       this.sql("UPDATE events SET status = 'withdrawn' WHERE owner_id = ? AND id = ?").run(
@@ -132,7 +132,7 @@ export abstract class SqliteTriggerStore extends SqliteDatabase implements Trigg
   // Scheduled notifications and the trigger inbox: see sqlite-scheduled.ts.
 
   async scheduleNotifications(rows: NewScheduled[], options: { reschedule?: boolean } = {}) {
-    return this.db.transaction(() =>
+    return this.writeTransaction(() =>
       this.scheduled.insert(rows, options.reschedule ?? false, Date.now()),
     )();
   }
