@@ -107,6 +107,7 @@ export abstract class SqliteDatabase {
 
   async close(): Promise<void> {
     await this.checkpointer?.stop();
+    await this.walFlusher?.close();
     this.db.close();
   }
 

@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 
 /**
  * Makes committed WAL frames durable without blocking the event loop. Intake
@@ -15,6 +15,13 @@ import { open } from 'node:fs/promises';
 export class WalFlusher {
   private running: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
+  /**
+   * Kept open between syncs: opening and closing the file was a good part of a
+   * single event's intake. SQLite truncates the WAL in place and deletes it only
+   * when the last connection closes, which this store's connection is not while
+   * it flushes; close() lets go of it first.
+   */
+  private handle: Promise<FileHandle> | undefined;
 
   constructor(private readonly walFile: string) {}
 
@@ -34,13 +41,23 @@ export class WalFlusher {
     return this.queued;
   }
 
+  /** Waits for the sync under way, if any, and closes the file. */
+  async close(): Promise<void> {
+    await Promise.allSettled([this.running, this.queued]);
+    const handle = this.handle;
+    this.handle = undefined;
+    await handle?.then((h) => h.close()).catch(() => undefined);
+  }
+
   private async sync(): Promise<void> {
-    // Opened for each sync: SQLite may truncate or recreate the file between them.
-    const handle = await open(this.walFile, 'r');
+    const opening = (this.handle ??= open(this.walFile, 'r'));
     try {
-      await handle.datasync();
-    } finally {
-      await handle.close();
+      await (await opening).datasync();
+    } catch (error) {
+      // Opened afresh next time, should the file have gone away under it.
+      if (this.handle === opening) this.handle = undefined;
+      await opening.then((h) => h.close()).catch(() => undefined);
+      throw error;
     }
   }
 }
