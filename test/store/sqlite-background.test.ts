@@ -12,6 +12,7 @@ import { test, type TestContext } from 'node:test';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { WalFlusher } from '../../src/store/sqlite/wal-flusher.ts';
 import { delivery, event, owner } from './fixtures.ts';
@@ -118,6 +119,29 @@ test('workers hear of an intake commit before it is synced, once per commit', as
   stop();
   await store.acceptEvents('own-1', [event('own-1', 'evt-3', [delivery('d3')])]);
   assert.equal(woken, 1, 'a listener that stopped hears nothing more');
+});
+
+test('while another connection holds the write lock, writes wait without blocking the loop', async (t) => {
+  const { store, file } = await freshStore(t);
+  await store.acceptEvents('own-1', [event('own-1', 'evt-1', [delivery('d1')])]);
+  // The delivery thread, or another process, in the middle of a write.
+  const other = new Database(file);
+  t.after(() => other.close());
+  other.prepare('BEGIN IMMEDIATE').run();
+
+  let ticks = 0;
+  const ticker = setInterval(() => (ticks += 1), 5);
+  const accepted = store.acceptEvents('own-1', [event('own-1', 'evt-2', [delivery('d2')])]);
+  const claimed = store.claimDeliveries(Date.now(), 10, 60_000);
+  await sleep(100);
+  clearInterval(ticker);
+  assert.ok(ticks >= 5, `the event loop ran while the writes waited (${ticks} ticks)`);
+  other.prepare('COMMIT').run();
+
+  assert.deepEqual(await accepted, { kind: 'created' });
+  const ids = (await claimed).map((d) => d.id).sort();
+  assert.ok(ids.includes('d1'), JSON.stringify(ids));
+  assert.ok(await store.getEvent('own-1', 'evt-2'), 'the waiting intake committed');
 });
 
 /** Opens and closes a store in a child process that does nothing else. */

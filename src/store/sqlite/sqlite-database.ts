@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import type { NewEvent, SchemaState } from '../store.ts';
 import { Checkpointer } from './checkpointer.ts';
 import { WalFlusher } from './wal-flusher.ts';
-import { BUSY_TIMEOUT_MS, writeTransaction } from './write-transaction.ts';
+import { BUSY_TIMEOUT_MS, writeTransaction, writeWhenFree } from './write-transaction.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 
 // SQLite's own default, for when this connection has to checkpoint after all.
@@ -56,20 +56,34 @@ export abstract class SqliteDatabase {
   }
 
   /**
-   * Runs a commit with synchronous=OFF and then waits, off the event loop, until
-   * its frames are on disk (WalFlusher): durable when it resolves, as under FULL.
+   * The same, as one write transaction run once the write lock is free: the event
+   * loop is not blocked while the other thread or process commits (see
+   * writeWhenFree). For the workers' claims and outcomes.
    */
-  protected async durably<T>(work: () => T): Promise<T> {
-    if (!this.walFlusher) return work();
-    this.sync('OFF');
-    let result: T;
-    try {
-      result = work();
-    } finally {
-      this.sync('FULL');
+  protected relaxedWhenFree<T>(work: () => T): Promise<T> {
+    return writeWhenFree(this.db, work, this.atLevel('NORMAL'));
+  }
+
+  /**
+   * Runs `work` as one write transaction with synchronous=OFF, once the write lock
+   * is free, and then waits, off the event loop, until its frames are on disk
+   * (WalFlusher): durable when it resolves, as under FULL. `committed` runs after
+   * the commit, before the wait for the disk.
+   */
+  protected async durablyWhenFree<T>(work: () => T, committed?: () => void): Promise<T> {
+    if (!this.walFlusher) {
+      const result = await writeWhenFree(this.db, work);
+      committed?.();
+      return result;
     }
+    const result = await writeWhenFree(this.db, work, this.atLevel('OFF'));
+    committed?.();
     await this.walFlusher.flush();
     return result;
+  }
+
+  private atLevel(level: 'OFF' | 'NORMAL') {
+    return { before: () => this.sync(level), after: () => this.sync('FULL') };
   }
 
   /** Sets synchronous with a prepared statement: db.pragma() compiles it every call. */

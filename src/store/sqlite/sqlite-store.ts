@@ -95,8 +95,8 @@ export class SqliteStore extends SqliteRecords implements Store {
     const batch = this.waitingAccepts.splice(0);
     const outcomes: ({ ok: AcceptResult } | { error: unknown })[] = [];
     try {
-      await this.durably(() => {
-        this.writeTransaction(() => {
+      await this.durablyWhenFree(
+        () => {
           for (const item of batch) {
             try {
               outcomes.push({ ok: item.run() });
@@ -104,9 +104,11 @@ export class SqliteStore extends SqliteRecords implements Store {
               outcomes.push({ error });
             }
           }
-        })();
-        for (const listener of this.workListeners) listener();
-      });
+        },
+        () => {
+          for (const listener of this.workListeners) listener();
+        },
+      );
     } catch (error) {
       // The commit failed (a full disk, say), or it could not be made durable:
       // nothing of the batch is acknowledged. A retry with the same idempotency
@@ -225,8 +227,7 @@ export class SqliteStore extends SqliteRecords implements Store {
   async claimDeliveries(now: number, limit: number, leaseMs: number): Promise<DeliveryRecord[]> {
     // An ordered delivery is due only when no earlier delivery of the same target and
     // ordering key is still pending or in flight: the head of each key holds the rest.
-    // In a write transaction for its lock wait (write-transaction.ts).
-    const claim = this.writeTransaction(() =>
+    const rows = await this.relaxedWhenFree(() =>
       this.sql(
         `UPDATE deliveries
        SET status = 'in_flight', lease_until = @lease, attempts = attempts + 1, updated_at = @now
@@ -242,7 +243,6 @@ export class SqliteStore extends SqliteRecords implements Store {
        RETURNING *`,
       ).all({ now, lease: now + leaseMs, limit }),
     );
-    const rows = this.relaxed(claim);
     return rows.map((row) => toDelivery(row as any)).sort((a, b) => a.seq - b.seq);
   }
 
@@ -263,24 +263,22 @@ export class SqliteStore extends SqliteRecords implements Store {
   }
 
   async completeDeliveries(completions: Completion[]): Promise<void> {
-    this.relaxed(
-      this.writeTransaction(() => {
-        // One counter bump per owner for the whole batch, numbered in batch order.
-        const counts = new Map<string, number>();
-        for (const c of completions) {
-          counts.set(c.delivery.ownerId, (counts.get(c.delivery.ownerId) ?? 0) + 1);
-        }
-        const next = new Map<string, number>();
-        for (const [ownerId, count] of counts) {
-          next.set(ownerId, this.reserveOutcomeSeqs(ownerId, count) - count + 1);
-        }
-        for (const c of completions) {
-          const seq = next.get(c.delivery.ownerId)!;
-          next.set(c.delivery.ownerId, seq + 1);
-          this.recordOutcome(c, seq);
-        }
-      }),
-    );
+    await this.relaxedWhenFree(() => {
+      // One counter bump per owner for the whole batch, numbered in batch order.
+      const counts = new Map<string, number>();
+      for (const c of completions) {
+        counts.set(c.delivery.ownerId, (counts.get(c.delivery.ownerId) ?? 0) + 1);
+      }
+      const next = new Map<string, number>();
+      for (const [ownerId, count] of counts) {
+        next.set(ownerId, this.reserveOutcomeSeqs(ownerId, count) - count + 1);
+      }
+      for (const c of completions) {
+        const seq = next.get(c.delivery.ownerId)!;
+        next.set(c.delivery.ownerId, seq + 1);
+        this.recordOutcome(c, seq);
+      }
+    });
   }
 
   private recordOutcome({ delivery, outcome, now }: Completion, outcomeSeq: number): void {

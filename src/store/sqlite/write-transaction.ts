@@ -47,6 +47,65 @@ function beginImmediate(db: Database.Database): void {
   }
 }
 
+/** Whether BEGIN IMMEDIATE got the write lock at once. */
+function tryBegin(db: Database.Database): boolean {
+  statement(db, 'PRAGMA busy_timeout = 0').run();
+  try {
+    statement(db, 'BEGIN IMMEDIATE').run();
+    return true;
+  } catch (error) {
+    if (isBusy(error)) return false;
+    throw error;
+  } finally {
+    statement(db, `PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`).run();
+  }
+}
+
+function runAndCommit<T>(db: Database.Database, work: () => T): T {
+  try {
+    const result = work();
+    statement(db, 'COMMIT').run();
+    return result;
+  } catch (error) {
+    if (db.inTransaction) statement(db, 'ROLLBACK').run();
+    throw error;
+  }
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+const aMillisecond = () => new Promise<void>((resolve) => setTimeout(resolve, 1));
+
+/**
+ * Runs `work` in a write transaction once the write lock is free, without blocking
+ * the event loop while another connection holds it: the loop goes on with its
+ * other work (the answers of webhooks in flight, other requests) and tries again,
+ * at the next turn a few times, then every millisecond, for up to BUSY_TIMEOUT_MS.
+ * `around` runs just before BEGIN and just after the end, in the same turn.
+ */
+export async function writeWhenFree<T>(
+  db: Database.Database,
+  work: () => T,
+  around?: { before(): void; after(): void },
+): Promise<T> {
+  const deadline = performance.now() + BUSY_TIMEOUT_MS;
+  for (let tries = 0; ; tries++) {
+    around?.before();
+    try {
+      // Begun, run and committed in one turn: nothing else of this connection's
+      // may run inside the transaction.
+      if (db.inTransaction) return (db.transaction(work) as () => T)();
+      if (tryBegin(db)) return runAndCommit(db, work);
+      if (performance.now() > deadline) {
+        beginImmediate(db);
+        return runAndCommit(db, work);
+      }
+    } finally {
+      around?.after();
+    }
+    await (tries < 4 ? nextTurn() : aMillisecond());
+  }
+}
+
 /**
  * A transaction that takes the write lock at BEGIN (IMMEDIATE). A deferred one
  * that reads first fails at once with SQLITE_BUSY_SNAPSHOT, busy timeout or not,
@@ -60,13 +119,6 @@ export function writeTransaction<F extends (...args: any[]) => any>(
   return ((...args: Parameters<F>): ReturnType<F> => {
     if (db.inTransaction) return (db.transaction(work) as unknown as F)(...args);
     beginImmediate(db);
-    try {
-      const result = work(...args);
-      statement(db, 'COMMIT').run();
-      return result;
-    } catch (error) {
-      if (db.inTransaction) statement(db, 'ROLLBACK').run();
-      throw error;
-    }
+    return runAndCommit(db, () => work(...args));
   }) as F;
 }
