@@ -5,6 +5,7 @@ import { Intake } from './ingest/intake.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { Dispatcher, type StopReport } from './queue/dispatcher.ts';
 import { DeliveryThread } from './queue/delivery-thread.ts';
+import { EventPrefetch } from './queue/event-prefetch.ts';
 import { emailJob } from './queue/email-job.ts';
 import { webhookJob } from './queue/webhook-job.ts';
 import { issueKey } from './api/auth.ts';
@@ -83,7 +84,8 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
   // through it empties the workers' cache.
   const records = new RecordCache(config.recordCacheMs);
   const store = records.clearing(opened);
-  const workerStore = records.reading(opened);
+  const prefetch = new EventPrefetch(opened);
+  const workerStore = prefetch.reading(records.reading(opened));
   const firstAdminKey = await ensureFirstOwner(store, config, logger);
 
   const secrets = new SecretBox(config.secretKey);
@@ -165,6 +167,7 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
     leaseMs: config.leaseMs,
     pollIntervalMs: config.pollIntervalMs,
     observer: metrics,
+    prefetch,
   });
   const workers = dispatcher;
   metrics.observe({

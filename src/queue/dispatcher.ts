@@ -7,6 +7,7 @@ import type { Job, JobResult } from './job.ts';
 import { retryDelay, type RetryPolicy } from './retry-policy.ts';
 import { settledWithin } from '../shutdown.ts';
 import { CompletionWriter } from './completion-writer.ts';
+import type { EventPrefetch } from './event-prefetch.ts';
 
 export interface DispatcherOptions {
   store: Store;
@@ -19,6 +20,8 @@ export interface DispatcherOptions {
   now?: () => number;
   /** Told of every attempt and final outcome (the metrics). */
   observer?: DeliveryObserver;
+  /** Reads each claimed batch's events at once, for the jobs (see event-prefetch.ts). */
+  prefetch?: EventPrefetch;
 }
 
 /** What the dispatcher reports as it works; HeraldMetrics is one. */
@@ -214,6 +217,7 @@ export class Dispatcher {
           free,
           this.options.leaseMs,
         );
+        this.options.prefetch?.claimed(claimed);
         for (const delivery of claimed) this.launch(delivery);
         this.drained = claimed.length < free;
         if (!this.drained) this.pumpAgain = true;
@@ -248,6 +252,7 @@ export class Dispatcher {
       .finally(() => {
         this.inFlight.delete(run);
         this.running.delete(delivery.id);
+        this.options.prefetch?.done(delivery);
         // A freed slot matters when due work is waiting, or when this outcome may
         // have made some due: the next delivery of an ordered key, a retry (whose
         // time the next pump reads), or an attempt that ended unrecorded.

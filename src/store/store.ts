@@ -324,6 +324,8 @@ export interface Store extends TriggerStore {
     idempotency?: Idempotency,
   ): Promise<AcceptResult>;
   getEvent(ownerId: string, id: string): Promise<EventRecord | undefined>;
+  /** The owner's events of these ids that exist, in no particular order. */
+  getEvents(ownerId: string, ids: string[]): Promise<EventRecord[]>;
   getEventById(id: string): Promise<EventRecord | undefined>;
   listEvents(ownerId: string, afterSeq: number, limit: number): Promise<EventRecord[]>;
 

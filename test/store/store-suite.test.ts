@@ -274,6 +274,15 @@ for (const backend of backends()) {
       assert.deepEqual(first.data, { invoice: { id: 'inv-evt-1', total: 12.5 } });
       assert.deepEqual(first.account, { id: 'acc-1', name: 'Zoë' });
       assert.equal(await store.getEvent('own-2', 'evt-1'), undefined);
+      // Read in one go, for a claimed batch: the owner's own, missing ones left out.
+      const batch = await store.getEvents('own-1', ['evt-2', 'evt-1', 'evt-none']);
+      assert.deepEqual(batch.map((e) => e.id).sort(), ['evt-1', 'evt-2']);
+      assert.deepEqual(
+        batch.find((e) => e.id === 'evt-1'),
+        first,
+      );
+      assert.deepEqual(await store.getEvents('own-2', ['evt-1']), []);
+      assert.deepEqual(await store.getEvents('own-1', []), []);
 
       const all = await store.listDeliveries('own-1', { limit: 10 });
       assert.deepEqual(ids(all), ['del-1', 'del-2', 'del-3']);

@@ -76,6 +76,14 @@ export class PostgresStore extends PostgresTriggerStore implements Store {
     return rows[0] ? toEvent(rows[0]) : undefined;
   }
 
+  async getEvents(ownerId: string, ids: string[]): Promise<EventRecord[]> {
+    const { rows } = await this.pool.query(
+      'SELECT * FROM events WHERE owner_id = $1 AND id = ANY($2::text[])',
+      [ownerId, ids],
+    );
+    return rows.map(toEvent);
+  }
+
   async getEventById(id: string): Promise<EventRecord | undefined> {
     const { rows } = await this.pool.query('SELECT * FROM events WHERE id = $1', [id]);
     return rows[0] ? toEvent(rows[0]) : undefined;

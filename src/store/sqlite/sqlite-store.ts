@@ -212,6 +212,18 @@ export class SqliteStore extends SqliteRecords implements Store {
     return row ? toEvent(row as any) : undefined;
   }
 
+  async getEvents(ownerId: string, ids: string[]): Promise<EventRecord[]> {
+    if (ids.length === 0) return [];
+    // The ids as one JSON parameter, so one statement serves every batch size. The
+    // CROSS JOIN makes SQLite look each id up by its index: with "id IN (SELECT ...)"
+    // it walked all of the owner's events instead.
+    const rows = this.sql(
+      `SELECT e.* FROM json_each(?) j CROSS JOIN events e ON e.id = j.value
+       WHERE e.owner_id = ?`,
+    ).all(JSON.stringify(ids), ownerId);
+    return rows.map((row) => toEvent(row as any));
+  }
+
   async getEventById(id: string): Promise<EventRecord | undefined> {
     const row = this.sql('SELECT * FROM events WHERE id = ?').get(id);
     return row ? toEvent(row as any) : undefined;
