@@ -201,7 +201,7 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
     // process's memory, and a workers-only process has no use for them.
     const { buildServer } = await import('./api/server.ts');
     server = await buildServer(
-      { store, config, secrets, intake, transports, logger, wake },
+      { store, owners: workerStore, config, secrets, intake, transports, logger, wake },
       triggers,
       metrics,
     );

@@ -52,7 +52,12 @@ export function hasScope(caller: Caller, scope: Scope): boolean {
   return caller.key.scopes.includes(scope) || caller.key.scopes.includes('admin');
 }
 
-export function authenticator(store: Store) {
+/**
+ * Checks the bearer key of each request. The key is looked up afresh every time,
+ * so a revoked key stops working at once; its owner may come from a cache (the
+ * workers' record cache), as owners change rarely and are never deleted.
+ */
+export function authenticator(store: Store, owners: Pick<Store, 'getOwner'> = store) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const header = request.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
@@ -65,7 +70,7 @@ export function authenticator(store: Store) {
       );
     }
     const key = await store.findApiKeyByHash(hashKey(match[1]));
-    const owner = key && (await store.getOwner(key.ownerId));
+    const owner = key && (await owners.getOwner(key.ownerId));
     if (!key || !owner) {
       throw new ApiError(
         401,

@@ -10,6 +10,8 @@ import type { Store } from '../store/store.ts';
 /** What the routes share: the store and the services they call. */
 export interface ApiContext {
   store: Store;
+  /** Owners read through the record cache (see authenticator). */
+  owners?: Pick<Store, 'getOwner'>;
   config: HeraldConfig;
   secrets: SecretBox;
   intake: Intake;

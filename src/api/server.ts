@@ -89,7 +89,7 @@ export async function buildServer(
   metricsRoute(app, { store: ctx.store, metrics, public: ctx.config.metricsPublic });
 
   await app.register(async (v1) => {
-    v1.addHook('onRequest', authenticator(ctx.store));
+    v1.addHook('onRequest', authenticator(ctx.store, ctx.owners));
     if (ctx.config.apiRateLimitPerSecond > 0) await v1.register(rateLimit, apiRateLimit(ctx));
     // A POST without a body (rotate-secret, preview) means "no options", not a
     // malformed request; routes that need fields still say which are missing.

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { AcceptResult, Idempotency, NewEvent } from '../store.ts';
 import { LOCKS } from './locks.ts';
-import { NOTIFY_TRIGGERS, NOTIFY_WORK } from './work-notifier.ts';
+import { CHANNELS } from './work-notifier.ts';
 
 /**
  * The body of acceptEvents, run inside its transaction: the idempotency key, then
@@ -28,7 +28,7 @@ export async function acceptEventsIn(
  * request is new, else the replay of the first answer or the refusal of a reuse.
  */
 export async function keepIdempotencyKey(
-  client: pg.PoolClient,
+  client: pg.Pool | pg.PoolClient,
   ownerId: string,
   idempotency: Idempotency,
 ): Promise<AcceptResult | undefined> {
@@ -67,14 +67,12 @@ export async function keepIdempotencyKey(
  * the few milliseconds of their inserts; other owners are not held up.
  */
 export async function insertEvents(
-  client: pg.PoolClient,
+  client: pg.Pool | pg.PoolClient,
   ownerId: string,
   events: NewEvent[],
 ): Promise<void> {
-  await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCKS.intake, ownerId]);
-
-  // One statement per table for the whole batch: rows travel as one JSON array
-  // and are inserted in array order (n), so seq follows the order given.
+  // Rows travel as JSON arrays and are inserted in array order (n), so seq follows
+  // the order given.
   const eventRows = events.map(({ event }, n) => ({
     n,
     id: event.id,
@@ -87,18 +85,6 @@ export async function insertEvents(
     data: event.data,
     account: event.account,
   }));
-  await client.query(
-    `INSERT INTO events (id, owner_id, type, account_id, ordering_key, occurred_at,
-       accepted_at, data, account)
-     SELECT id, owner_id, type, account_id, ordering_key, occurred_at, accepted_at, data,
-       account
-     FROM jsonb_to_recordset($1::jsonb) AS e(n integer, id text, owner_id text, type text,
-       account_id text, ordering_key text, occurred_at bigint, accepted_at bigint,
-       data jsonb, account jsonb)
-     ORDER BY n`,
-    [JSON.stringify(eventRows)],
-  );
-
   const deliveryRows = events
     .flatMap(({ event, deliveries }) => deliveries.map((d) => ({ event, d })))
     .map(({ event, d }, n) => ({
@@ -115,27 +101,51 @@ export async function insertEvents(
       at: event.acceptedAt,
     }));
   const facts = events.filter((e) => e.feedsTriggers).map((e) => e.event.id);
-  if (facts.length > 0) {
-    await client.query(
-      `INSERT INTO trigger_inbox (event_id)
-       SELECT id FROM unnest($1::text[]) WITH ORDINALITY AS f(id, n) ORDER BY n
-       ON CONFLICT DO NOTHING`,
-      [facts],
-    );
-    await client.query(NOTIFY_TRIGGERS);
-  }
-  if (deliveryRows.length === 0) return;
+  // One statement, one round trip, under the owner's lock: every insert reads the
+  // lock's row, so none of them can number a row before the lock is held.
   await client.query(
-    `INSERT INTO deliveries (id, owner_id, event_id, event_type, account_id, subscription_id,
-       channel, target_id, ordering_key, ordered, status, next_attempt_at, created_at,
-       updated_at)
-     SELECT id, $2, event_id, event_type, account_id, subscription_id, channel, target_id,
-       ordering_key, ordered, 'pending', at, at, at
-     FROM jsonb_to_recordset($1::jsonb) AS d(n integer, id text, event_id text,
-       event_type text, account_id text, subscription_id text, channel text,
-       target_id text, ordering_key text, ordered boolean, at bigint)
-     ORDER BY n`,
-    [JSON.stringify(deliveryRows), ownerId],
+    `WITH owner_lock AS (SELECT pg_advisory_xact_lock($1, hashtext($2)) AS held),
+     new_events AS (
+       INSERT INTO events (id, owner_id, type, account_id, ordering_key, occurred_at,
+         accepted_at, data, account)
+       SELECT e.id, e.owner_id, e.type, e.account_id, e.ordering_key, e.occurred_at,
+         e.accepted_at, e.data, e.account
+       FROM owner_lock, jsonb_to_recordset($3::jsonb) AS e(n integer, id text,
+         owner_id text, type text, account_id text, ordering_key text,
+         occurred_at bigint, accepted_at bigint, data jsonb, account jsonb)
+       ORDER BY e.n
+       RETURNING 1),
+     new_deliveries AS (
+       INSERT INTO deliveries (id, owner_id, event_id, event_type, account_id,
+         subscription_id, channel, target_id, ordering_key, ordered, status,
+         next_attempt_at, created_at, updated_at)
+       SELECT d.id, $2, d.event_id, d.event_type, d.account_id, d.subscription_id,
+         d.channel, d.target_id, d.ordering_key, d.ordered, 'pending', d.at, d.at, d.at
+       FROM owner_lock, jsonb_to_recordset($4::jsonb) AS d(n integer, id text,
+         event_id text, event_type text, account_id text, subscription_id text,
+         channel text, target_id text, ordering_key text, ordered boolean, at bigint)
+       ORDER BY d.n
+       RETURNING 1),
+     new_facts AS (
+       INSERT INTO trigger_inbox (event_id)
+       SELECT f.id FROM owner_lock, unnest($5::text[]) WITH ORDINALITY AS f(id, n)
+       ORDER BY f.n
+       ON CONFLICT DO NOTHING
+       RETURNING 1)
+     SELECT
+       (SELECT count(*) FROM new_events) AS events,
+       (SELECT count(*) FROM new_deliveries) AS deliveries,
+       (SELECT count(*) FROM new_facts) AS facts,
+       CASE WHEN $6 THEN pg_notify('${CHANNELS.work}', '') END,
+       CASE WHEN $7 THEN pg_notify('${CHANNELS.triggers}', '') END`,
+    [
+      LOCKS.intake,
+      ownerId,
+      JSON.stringify(eventRows),
+      JSON.stringify(deliveryRows),
+      facts,
+      deliveryRows.length > 0,
+      facts.length > 0,
+    ],
   );
-  await client.query(NOTIFY_WORK);
 }

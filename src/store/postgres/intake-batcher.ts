@@ -56,11 +56,14 @@ export class IntakeBatcher {
   }
 
   private async commit(ownerId: string, batch: Waiting[]): Promise<void> {
-    if (batch.length > 1) {
+    // Without idempotency keys the whole batch is one statement (insertEvents),
+    // atomic by itself: no BEGIN and COMMIT round trips around it.
+    const keyed = batch.some((item) => item.idempotency);
+    if (batch.length > 1 || !keyed) {
       try {
-        const results = await inTransaction(this.pool, (client) =>
-          acceptTogether(client, ownerId, batch),
-        );
+        const results = keyed
+          ? await inTransaction(this.pool, (client) => acceptTogether(client, ownerId, batch))
+          : await acceptTogether(this.pool, ownerId, batch);
         batch.forEach((item, i) => item.resolve(results[i]));
         return;
       } catch (error) {
@@ -88,7 +91,7 @@ export class IntakeBatcher {
 }
 
 async function acceptTogether(
-  client: pg.PoolClient,
+  client: pg.Pool | pg.PoolClient,
   ownerId: string,
   batch: Waiting[],
 ): Promise<AcceptResult[]> {
