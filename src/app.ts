@@ -21,7 +21,7 @@ import { TargetGate } from './queue/target-gate.ts';
 import { systemClock, type Clock } from './triggers/clock.ts';
 import { Triggers } from './triggers/triggers.ts';
 import { countingCommits } from './metrics/counting-store.ts';
-import { HeraldMetrics } from './metrics/herald-metrics.ts';
+import { HeraldMetrics, type HeraldObserver } from './metrics/herald-metrics.ts';
 import { shutdown } from './shutdown.ts';
 
 export interface HeraldOptions {
@@ -39,6 +39,8 @@ export interface HeraldOptions {
   clock?: Clock;
   /** Told when this Herald queued events for the triggers (a delivery thread's). */
   onFacts?: () => void;
+  /** Counts events and attempts instead of this Herald's metrics (a delivery thread's). */
+  observer?: HeraldObserver;
 }
 
 /** A running Herald: store, API and workers, started and stopped together. */
@@ -109,14 +111,17 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
   const threaded = runApi && runWorkers && config.deliveryThread;
   let dispatcher: Dispatcher | undefined;
   let thread: DeliveryThread | undefined;
+  // Until a delivery thread is ready, nothing to wake: it claims what is due as
+  // it starts. This event loop's dispatcher then never runs.
   const wake = () => {
-    if (thread) thread.wake();
+    if (threaded) thread?.wake();
     else if (runWorkers) dispatcher?.wake();
   };
   let triggers: Triggers | undefined;
   const metrics = new HeraldMetrics();
+  const observer = options.observer ?? metrics;
   const intake = new Intake(
-    countingCommits(store, (type) => metrics.accepted(type)),
+    countingCommits(store, (type) => observer.accepted(type)),
     logger.child({ component: 'intake' }),
     wake,
     config.maxBatchSize,
@@ -166,48 +171,56 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
     concurrency: config.workerConcurrency,
     leaseMs: config.leaseMs,
     pollIntervalMs: config.pollIntervalMs,
-    observer: metrics,
+    observer,
     prefetch,
   });
   const workers = dispatcher;
   metrics.observe({
     queue: (now) => store.queueStats(now),
-    inFlight: () => workers.activeByChannel(),
+    inFlight: () => (thread ? thread.inFlight() : workers.activeByChannel()),
     capacity: runWorkers ? config.workerConcurrency : 0,
   });
 
-  if (threaded) {
-    try {
-      thread = await DeliveryThread.start({
-        config,
-        smtpCa: options.smtpCa,
-        logger: logger.child({ component: 'worker' }),
-        onFacts: () => triggers?.scheduler.wake(),
-      });
-    } catch (error) {
-      await Promise.allSettled([sender.close(), transports.close()]);
-      await opened.close();
-      throw error;
-    }
-    const started = thread;
-    records.onWrite(() => started.recordsChanged());
-    metrics.addPeer(() => started.metricSeries());
-  }
-
   let server: Api | undefined;
   let url = '';
+  // A start that fails lets go of what it opened, so the caller may try again.
+  const abandon = async (error: unknown): Promise<never> => {
+    await server?.close().catch(() => undefined);
+    await Promise.allSettled([sender.close(), transports.close()]);
+    await opened.close();
+    throw error;
+  };
   if (runApi) {
-    // Loaded only here: the HTTP framework and its schemas are a good part of a
-    // process's memory, and a workers-only process has no use for them.
-    const { buildServer } = await import('./api/server.ts');
-    server = await buildServer(
-      { store, owners: workerStore, config, secrets, intake, transports, logger, wake },
-      triggers,
-      metrics,
-    );
-    url = await server.listen({ port: config.port, host: config.host });
+    try {
+      // Loaded only here: the HTTP framework and its schemas are a good part of a
+      // process's memory, and a workers-only process has no use for them.
+      const { buildServer } = await import('./api/server.ts');
+      server = await buildServer(
+        { store, owners: workerStore, config, secrets, intake, transports, logger, wake },
+        triggers,
+        metrics,
+      );
+      url = await server.listen({ port: config.port, host: config.host });
+    } catch (error) {
+      await abandon(error);
+    }
     logger.info({ url }, `Herald API listening on ${url}`);
   }
+  // Started once the API listens, as the workers of one event loop are: a start
+  // that fails to listen must not have claimed anything.
+  if (threaded) {
+    const started = await DeliveryThread.start({
+      config,
+      smtpCa: options.smtpCa,
+      logger: logger.child({ component: 'worker' }),
+      onFacts: () => triggers?.scheduler.wake(),
+      observer: metrics,
+    }).catch(abandon);
+    logger.info('the delivery workers run on a thread of their own (HERALD_DELIVERY_THREAD)');
+    records.onWrite(() => started.recordsChanged());
+    thread = started;
+  }
+
   if (runWorkers && !thread) dispatcher.start();
   // New work wakes these workers at once: on PostgreSQL also work queued by another
   // process (LISTEN/NOTIFY); on SQLite as soon as intake commits, before its sync.

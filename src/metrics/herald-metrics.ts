@@ -9,16 +9,7 @@
  * queue, every process's work included, and every process reports the same
  * numbers: aggregate them with `max`, not `sum`.
  */
-import {
-  AggregatorRegistry,
-  collectDefaultMetrics,
-  Counter,
-  Gauge,
-  Histogram,
-  Registry,
-  type MetricObjectWithValues,
-  type MetricValue,
-} from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DeliveryObserver } from '../queue/dispatcher.ts';
 import type { Channel, QueueStats } from '../store/store.ts';
 
@@ -27,29 +18,22 @@ const CHANNELS: readonly Channel[] = ['webhook', 'email'];
 /** Upper bounds in seconds: a fast receiver answers in tens of ms, a timeout is 15 s. */
 const ATTEMPT_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30, 60];
 
-/** The series a delivery thread counts, which its process's scrape adds to its own. */
-const WORKER_SERIES = new Set([
-  'herald_events_accepted_total',
-  'herald_deliveries_total',
-  'herald_delivery_attempt_errors_total',
-  'herald_delivery_attempt_duration_seconds',
-  'herald_deliveries_released_total',
-  'herald_attempts_in_flight',
-]);
-
-export type MetricSeries = MetricObjectWithValues<MetricValue<string>>[];
-
 export interface MetricSources {
   /** The queue as the store holds it now (QueueStats of every channel with work). */
   queue(now: number): Promise<QueueStats[]>;
-  /** Attempts this process is running now, per channel. */
-  inFlight(): Record<Channel, number>;
+  /** Attempts this process is running now, per channel (its delivery thread's too). */
+  inFlight(): Record<Channel, number> | Promise<Record<Channel, number>>;
   /** The most attempts this process runs at once. */
   capacity: number;
   now?: () => number;
 }
 
-export class HeraldMetrics implements DeliveryObserver {
+/** What a Herald reports as it works: its metrics, or a delivery thread's forwarder. */
+export interface HeraldObserver extends DeliveryObserver {
+  accepted(type: string, count?: number): void;
+}
+
+export class HeraldMetrics implements HeraldObserver {
   readonly registry = new Registry();
   private readonly eventsAccepted: Counter<'type'>;
   private readonly deliveries: Counter<'channel' | 'outcome'>;
@@ -62,8 +46,6 @@ export class HeraldMetrics implements DeliveryObserver {
   private readonly attemptsInFlight: Gauge<'channel'>;
   private readonly storeUp: Gauge;
   private sources: MetricSources | undefined;
-  private readonly peers: (() => Promise<MetricSeries>)[] = [];
-  private parts: { worker: Registry; rest: Registry } | undefined;
 
   constructor() {
     const registers = [this.registry];
@@ -169,60 +151,23 @@ export class HeraldMetrics implements DeliveryObserver {
     this.released.inc({ channel });
   }
 
-  /** Another registry of this process (the delivery thread's) to add at each scrape. */
-  addPeer(series: () => Promise<MetricSeries>): void {
-    this.peers.push(series);
-  }
-
-  /** What this registry adds to its process's scrape when it runs on a thread. */
-  async workerSeries(): Promise<MetricSeries> {
-    this.refreshInFlight();
-    return (await this.split().worker.getMetricsAsJSON()) as MetricSeries;
-  }
-
   /** The Prometheus text exposition, with the queue gauges read fresh. */
   async scrape(): Promise<string> {
     await this.refreshGauges();
-    if (this.peers.length === 0) return this.registry.metrics();
-    // The peers' series are summed with this registry's; the process and queue
-    // series are this registry's alone, as they would be in one event loop.
-    const { worker, rest } = this.split();
-    const own = (await worker.getMetricsAsJSON()) as MetricSeries;
-    // A peer that cannot answer (its thread restarting) leaves its series out.
-    const others = await Promise.all(this.peers.map((peer) => peer().catch(() => [])));
-    const summed = AggregatorRegistry.aggregate([own, ...others]);
-    return (await rest.metrics()) + (await summed.metrics());
-  }
-
-  /** This registry's metrics in two: WORKER_SERIES, and the rest. */
-  private split(): { worker: Registry; rest: Registry } {
-    if (!this.parts) {
-      const worker = new Registry();
-      const rest = new Registry();
-      for (const metric of this.registry.getMetricsAsArray()) {
-        const name = (metric as unknown as { name: string }).name;
-        (WORKER_SERIES.has(name) ? worker : rest).registerMetric(metric as never);
-      }
-      this.parts = { worker, rest };
-    }
-    return this.parts;
+    return this.registry.metrics();
   }
 
   get contentType(): string {
     return this.registry.contentType;
   }
 
-  private refreshInFlight(): void {
-    const inFlight = this.sources?.inFlight();
-    for (const channel of CHANNELS) {
-      this.attemptsInFlight.set({ channel }, inFlight?.[channel] ?? 0);
-    }
-  }
-
   private async refreshGauges(): Promise<void> {
     const sources = this.sources;
     const now = sources?.now?.() ?? Date.now();
-    this.refreshInFlight();
+    // A delivery thread that cannot answer (restarting) runs nothing.
+    const inFlight = await Promise.resolve(sources?.inFlight()).catch(() => undefined);
+    for (const channel of CHANNELS)
+      this.attemptsInFlight.set({ channel }, inFlight?.[channel] ?? 0);
 
     let stats: QueueStats[] = [];
     try {

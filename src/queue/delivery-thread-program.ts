@@ -9,10 +9,12 @@ import { startHerald } from '../app.ts';
 import type { HeraldConfig } from '../config.ts';
 import { createLogger } from '../logger.ts';
 import type { FromThread, ToThread } from './delivery-thread-messages.ts';
+import { ForwardingObserver } from './forwarding-observer.ts';
 
 const port = parentPort!;
 const tell = (message: FromThread) => port.postMessage(message);
 const { config, smtpCa } = workerData as { config: HeraldConfig; smtpCa?: string | Buffer };
+const observer = new ForwardingObserver((observations) => tell({ type: 'observed', observations }));
 
 try {
   const herald = await startHerald({
@@ -22,20 +24,20 @@ try {
     api: false,
     workers: true,
     triggers: false,
+    observer,
     onFacts: () => tell({ type: 'facts' }),
   });
   port.on('message', (message: ToThread) => {
     if (message.type === 'wake') herald.dispatcher.wake();
     else if (message.type === 'records') herald.records.clear();
-    else if (message.type === 'metrics') {
-      void herald.metrics.workerSeries().then((series) => {
-        tell({ type: 'metrics', id: message.id, series });
-      });
+    else if (message.type === 'inFlight') {
+      tell({ type: 'inFlight', id: message.id, counts: herald.dispatcher.activeByChannel() });
     } else if (message.type === 'stop') {
       void herald
         .stop()
         .catch(() => ({ finished: 0, released: 0 }))
         .then((report) => {
+          observer.flush();
           tell({ type: 'stopped', report });
         });
     }

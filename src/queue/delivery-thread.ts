@@ -2,9 +2,11 @@ import { Worker } from 'node:worker_threads';
 
 import type { HeraldConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import type { MetricSeries } from '../metrics/herald-metrics.ts';
+import type { HeraldObserver } from '../metrics/herald-metrics.ts';
+import type { Channel } from '../store/store.ts';
 import type { StopReport } from './dispatcher.ts';
 import type { FromThread, ToThread } from './delivery-thread-messages.ts';
+import { replay } from './forwarding-observer.ts';
 
 export interface DeliveryThreadOptions {
   config: HeraldConfig;
@@ -12,13 +14,18 @@ export interface DeliveryThreadOptions {
   logger: Logger;
   /** The thread queued events for the triggers (an endpoint.disabled, say). */
   onFacts(): void;
+  /** Counts what the thread's workers do (this process's metrics). */
+  observer: HeraldObserver;
 }
 
 // A thread that died is started again after this long; its claims come back to
 // the queue when their leases run out, as a crashed process's would.
 const RESTART_MS = 1000;
-// A scrape does not wait longer than this for the thread's series.
-const METRICS_TIMEOUT_MS = 2000;
+// A scrape does not wait longer than this for the thread's count of attempts.
+const ASK_TIMEOUT_MS = 2000;
+
+type Counts = Record<Channel, number>;
+const NONE: Counts = { webhook: 0, email: 0 };
 
 /**
  * The delivery workers of a process that also serves the API, run on a thread of
@@ -28,17 +35,19 @@ const METRICS_TIMEOUT_MS = 2000;
  * The thread is a workers-only Herald (delivery-thread-program.ts) with its own
  * connection to the store. This side tells it what it cannot see from there: new
  * work committed here (a wake, at once), and records written here (its cache of
- * endpoints and canned emails is emptied, as in one event loop). It asks the
- * thread for its metrics at each scrape, and stops it with the process.
+ * endpoints and canned emails is emptied, as in one event loop). What the
+ * thread's workers observe is counted in this process's metrics, and the thread
+ * stops with the process.
  */
 export class DeliveryThread {
   private worker: Worker | undefined;
   private wakeQueued = false;
   private stopping = false;
   private restartTimer: NodeJS.Timeout | undefined;
-  private readonly metricRequests = new Map<number, (series: MetricSeries) => void>();
+  private readonly questions = new Map<number, (counts: Counts) => void>();
   private nextRequest = 0;
   private stopped: ((report: StopReport) => void) | undefined;
+  private spawning: Promise<void> | undefined;
 
   private constructor(private readonly options: DeliveryThreadOptions) {}
 
@@ -64,20 +73,19 @@ export class DeliveryThread {
     this.post({ type: 'records' });
   }
 
-  /** The thread's counters and histograms, for this process's scrape. */
-  metricSeries(): Promise<MetricSeries> {
-    const worker = this.worker;
-    if (!worker) return Promise.resolve([]);
+  /** The attempts the thread runs now, per channel (none while it restarts). */
+  inFlight(): Promise<Counts> {
+    if (!this.worker) return Promise.resolve(NONE);
     const id = this.nextRequest++;
     return new Promise((resolve) => {
-      const timer = setTimeout(() => answer([]), METRICS_TIMEOUT_MS);
-      const answer = (series: MetricSeries) => {
+      const timer = setTimeout(() => answer(NONE), ASK_TIMEOUT_MS);
+      const answer = (counts: Counts) => {
         clearTimeout(timer);
-        this.metricRequests.delete(id);
-        resolve(series);
+        this.questions.delete(id);
+        resolve(counts);
       };
-      this.metricRequests.set(id, answer);
-      this.post({ type: 'metrics', id });
+      this.questions.set(id, answer);
+      this.post({ type: 'inFlight', id });
     });
   }
 
@@ -88,6 +96,8 @@ export class DeliveryThread {
   async stop(_graceMs?: number): Promise<StopReport> {
     this.stopping = true;
     clearTimeout(this.restartTimer);
+    // A restart under way finishes first, so that its workers are stopped too.
+    await this.spawning?.catch(() => undefined);
     const worker = this.worker;
     if (!worker) return { finished: 0, released: 0 };
     const report = new Promise<StopReport>((resolve) => {
@@ -108,6 +118,13 @@ export class DeliveryThread {
   }
 
   private spawn(): Promise<void> {
+    this.spawning = this.startWorker().finally(() => {
+      this.spawning = undefined;
+    });
+    return this.spawning;
+  }
+
+  private startWorker(): Promise<void> {
     const { config, smtpCa, logger } = this.options;
     const program = threadProgram();
     const worker = new Worker(program.source, {
@@ -131,7 +148,7 @@ export class DeliveryThread {
       });
       worker.once('exit', (code) => {
         if (this.worker === worker) this.worker = undefined;
-        for (const answer of this.metricRequests.values()) answer([]);
+        for (const answer of this.questions.values()) answer(NONE);
         if (!ready) {
           reject(new Error(`the delivery thread exited with code ${code} before it started`));
         } else if (!this.stopping) {
@@ -152,7 +169,8 @@ export class DeliveryThread {
   }
 
   private received(message: FromThread): void {
-    if (message.type === 'metrics') this.metricRequests.get(message.id)?.(message.series);
+    if (message.type === 'observed') replay(message.observations, this.options.observer);
+    else if (message.type === 'inFlight') this.questions.get(message.id)?.(message.counts);
     else if (message.type === 'facts') this.options.onFacts();
     else if (message.type === 'stopped') this.stopped?.(message.report);
   }

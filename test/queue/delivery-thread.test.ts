@@ -8,7 +8,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { startHerald } from '../../src/app.ts';
+import { sampleData } from '../../src/catalog/index.ts';
 import { openStore } from '../../src/store/open-store.ts';
+import { startTestHerald } from '../helpers/herald-harness.ts';
+import { caller } from '../e2e/api-steps.ts';
 import { PATIENCE_MS, sleep } from '../e2e/api-steps.ts';
 import { setUp } from '../e2e/webhook-fixture.ts';
 
@@ -52,7 +58,7 @@ test("an endpoint changed through the API applies to the thread's next attempt",
   assert.equal(s.receiver.received.length, 2);
 });
 
-test("/metrics adds the thread's attempts to the process's own series", async (t) => {
+test("/metrics counts the thread's attempts in the process's own series", async (t) => {
   const s = await setUp(t, THREADED);
   const endpoint = await s.endpoint();
   for (let i = 0; i < 3; i++) await s.settled(await s.post(endpoint.id), 'succeeded');
@@ -75,9 +81,10 @@ test("/metrics adds the thread's attempts to the process's own series", async (t
   assert.equal(text.match(/^# TYPE herald_deliveries_total /gm)?.length, 1);
 });
 
-test('a delivery thread that dies is started again, and delivers', async (t) => {
+test('a delivery thread that dies is started again, and the counters run on', async (t) => {
   const s = await setUp(t, THREADED);
   const endpoint = await s.endpoint();
+  await s.settled(await s.post(endpoint.id), 'succeeded');
   await s.settled(await s.post(endpoint.id), 'succeeded');
 
   // What a crash of the thread looks like from the process: it is gone.
@@ -85,7 +92,52 @@ test('a delivery thread that dies is started again, and delivers', async (t) => 
   await thread.worker.terminate();
   const id = await s.post(endpoint.id);
   await s.settled(id, 'succeeded', PATIENCE_MS);
-  assert.equal(s.receiver.received.length, 2);
+  assert.equal(s.receiver.received.length, 3);
+
+  // A counter of a process that did not restart never goes back.
+  const text = String((await s.h.api('GET', '/metrics')).body);
+  const succeeded = 'herald_deliveries_total{channel="webhook",outcome="succeeded"} ';
+  const line = text.split('\n').find((l) => l.startsWith(succeeded));
+  assert.equal(Number(line?.slice(succeeded.length)), 3, line);
+});
+
+test('a start that cannot listen has claimed nothing', async (t) => {
+  // The port taken, and the receiver: it accepts connections and never answers,
+  // so an attempt that had begun would still be in flight.
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise((resolve) => taken.close(resolve)));
+  const port = (taken.address() as AddressInfo).port;
+
+  const first = await startTestHerald({ deliveryThread: false });
+  t.after(() => first.stop());
+  await first.herald.dispatcher.stop();
+  const call = caller(first);
+  await call('POST', '/v1/accounts', { id: 'acc-1', name: 'Waiting' });
+  const endpoint = await call('POST', '/v1/endpoints', {
+    name: 'never called',
+    url: `https://127.0.0.1:${port}/hooks`,
+    eventTypes: ['service.state_changed'],
+  });
+  await call('POST', '/v1/subscriptions', { endpointId: endpoint.id });
+  for (let i = 0; i < 3; i++) {
+    await call('POST', '/v1/events', {
+      type: 'service.state_changed',
+      accountId: 'acc-1',
+      data: sampleData('service.state_changed'),
+    });
+  }
+  await first.herald.stop();
+
+  const config = { ...first.herald.config, port, deliveryThread: true };
+  await assert.rejects(startHerald({ config }), { code: 'EADDRINUSE' });
+  await new Promise((resolve) => setTimeout(resolve, 500));
+
+  const store = await openStore(config);
+  t.after(() => store.close());
+  const counts = await store.countDeliveries();
+  assert.equal(counts.in_flight, 0, JSON.stringify(counts));
+  assert.equal(counts.pending, 3, JSON.stringify(counts));
 });
 
 test('stopping gives running attempts the grace period, then releases them', async (t) => {
