@@ -1,4 +1,5 @@
 import { useRef, useState, type FormEvent } from 'react';
+import { flushSync } from 'react-dom';
 import { apiCall } from '../../api/client.ts';
 import type { Account, CannedEmail, ContactType, Recipient, SmtpProfile } from '../../api/types.ts';
 import { useCatalog } from '../../catalog-context.tsx';
@@ -68,12 +69,12 @@ export function CannedEmailForm({ email, contactTypes, profiles, accounts }: Can
     const start = el?.selectionStart ?? value.length;
     const end = el?.selectionEnd ?? value.length;
     const text = `{{${token}}}`;
-    edit(field)(value.slice(0, start) + text + value.slice(end));
-    // Put the cursor after the token once React has written the new value.
-    requestAnimationFrame(() => {
-      el?.focus();
-      el?.setSelectionRange(start + text.length, start + text.length);
-    });
+    // The new value is written at once, and the cursor put after the token in the
+    // same turn: moved later (a frame later, say), it would land in the middle of
+    // whatever the operator typed or selected meanwhile.
+    flushSync(() => edit(field)(value.slice(0, start) + text + value.slice(end)));
+    el?.focus();
+    el?.setSelectionRange(start + text.length, start + text.length);
   };
 
   const submit = async (event: FormEvent) => {
