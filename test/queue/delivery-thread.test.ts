@@ -59,9 +59,13 @@ test("an endpoint changed through the API applies to the thread's next attempt",
 });
 
 test("/metrics counts the thread's attempts in the process's own series", async (t) => {
-  const s = await setUp(t, THREADED);
+  const s = await setUp(t, { ...THREADED, shutdownGraceMs: 200 });
   const endpoint = await s.endpoint();
   for (let i = 0; i < 3; i++) await s.settled(await s.post(endpoint.id), 'succeeded');
+  // A fourth attempt the receiver never answers: in flight on the thread at the scrape.
+  s.receiver.setResponder(() => new Promise(() => undefined));
+  await s.post(endpoint.id);
+  await s.receiver.waitFor(4, PATIENCE_MS);
 
   const answer = await s.h.api('GET', '/metrics');
   assert.equal(answer.status, 200);
@@ -73,10 +77,11 @@ test("/metrics counts the thread's attempts in the process's own series", async 
   };
   assert.equal(value('herald_deliveries_total{channel="webhook",outcome="succeeded"}'), 3);
   assert.equal(value('herald_delivery_attempt_duration_seconds_count{channel="webhook"}'), 3);
-  assert.equal(value('herald_events_accepted_total{type="service.state_changed"}'), 3);
+  assert.equal(value('herald_events_accepted_total{type="service.state_changed"}'), 4);
   assert.equal(value('herald_worker_capacity'), s.h.herald.config.workerConcurrency);
-  // The queue and the process are counted once, not once per thread.
-  assert.equal(value('herald_queue_deliveries{channel="webhook",state="pending"}'), 0);
+  assert.equal(value('herald_attempts_in_flight{channel="webhook"}'), 1);
+  assert.equal(value('herald_queue_deliveries{channel="webhook",state="in_flight"}'), 1);
+  // The process's own series are there once.
   assert.equal(text.match(/^# TYPE process_start_time_seconds /gm)?.length, 1);
   assert.equal(text.match(/^# TYPE herald_deliveries_total /gm)?.length, 1);
 });

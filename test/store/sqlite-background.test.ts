@@ -121,7 +121,7 @@ test('workers hear of an intake commit before it is synced, once per commit', as
   assert.equal(woken, 1, 'a listener that stopped hears nothing more');
 });
 
-test('while another connection holds the write lock, writes wait without blocking the loop', async (t) => {
+test("writes wait for another connection's write lock without blocking the loop", async (t) => {
   const { store, file } = await freshStore(t);
   await store.acceptEvents('own-1', [event('own-1', 'evt-1', [delivery('d1')])]);
   // The delivery thread, or another process, in the middle of a write.

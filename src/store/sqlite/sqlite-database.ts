@@ -45,20 +45,9 @@ export abstract class SqliteDatabase {
    * disk. It is safe: a later durable commit flushes the whole WAL, these frames
    * too, and if power fails first the delivery is merely attempted again, which
    * the at-least-once contract allows. Intake and configuration stay FULL.
-   */
-  protected relaxed<T>(work: () => T): T {
-    this.sync('NORMAL');
-    try {
-      return work();
-    } finally {
-      this.sync('FULL');
-    }
-  }
-
-  /**
-   * The same, as one write transaction run once the write lock is free: the event
-   * loop is not blocked while the other thread or process commits (see
-   * writeWhenFree). For the workers' claims and outcomes.
+   *
+   * It runs as one write transaction once the write lock is free: the event loop
+   * is not blocked while the other thread or process commits (see writeWhenFree).
    */
   protected relaxedWhenFree<T>(work: () => T): Promise<T> {
     return writeWhenFree(this.db, work, this.atLevel('NORMAL'));

@@ -263,7 +263,7 @@ export class SqliteStore extends SqliteRecords implements Store {
       `UPDATE deliveries SET status = 'pending', lease_until = NULL, updated_at = @now
        WHERE status = 'in_flight' AND lease_until < @now`,
     );
-    return this.relaxed(() => release.run({ now }).changes);
+    return this.relaxedWhenFree(() => release.run({ now }).changes);
   }
 
   async completeDelivery(

@@ -29,32 +29,23 @@ function isBusy(error: unknown): boolean {
  * commit hundreds of times a second, so it retries every 50 µs instead.
  */
 function beginImmediate(db: Database.Database): void {
-  const begin = statement(db, 'BEGIN IMMEDIATE');
-  statement(db, 'PRAGMA busy_timeout = 0').run();
-  try {
-    const deadline = performance.now() + BUSY_TIMEOUT_MS;
-    for (;;) {
-      try {
-        begin.run();
-        return;
-      } catch (error) {
-        if (!isBusy(error) || performance.now() > deadline) throw error;
-      }
-      Atomics.wait(sleeper, 0, 0, RETRY_MS);
-    }
-  } finally {
-    statement(db, `PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`).run();
+  const deadline = performance.now() + BUSY_TIMEOUT_MS;
+  for (;;) {
+    const busy = tryBegin(db);
+    if (busy === undefined) return;
+    if (performance.now() > deadline) throw busy;
+    Atomics.wait(sleeper, 0, 0, RETRY_MS);
   }
 }
 
-/** Whether BEGIN IMMEDIATE got the write lock at once. */
-function tryBegin(db: Database.Database): boolean {
+/** BEGIN IMMEDIATE, once: undefined when it got the write lock, else SQLite's busy error. */
+function tryBegin(db: Database.Database): unknown {
   statement(db, 'PRAGMA busy_timeout = 0').run();
   try {
     statement(db, 'BEGIN IMMEDIATE').run();
-    return true;
+    return undefined;
   } catch (error) {
-    if (isBusy(error)) return false;
+    if (isBusy(error)) return error;
     throw error;
   } finally {
     statement(db, `PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`).run();
@@ -94,11 +85,9 @@ export async function writeWhenFree<T>(
       // Begun, run and committed in one turn: nothing else of this connection's
       // may run inside the transaction.
       if (db.inTransaction) return (db.transaction(work) as () => T)();
-      if (tryBegin(db)) return runAndCommit(db, work);
-      if (performance.now() > deadline) {
-        beginImmediate(db);
-        return runAndCommit(db, work);
-      }
+      const busy = tryBegin(db);
+      if (busy === undefined) return runAndCommit(db, work);
+      if (performance.now() > deadline) throw busy;
     } finally {
       around?.after();
     }
