@@ -76,7 +76,7 @@ test('exactly one default survives 20 concurrent make-default PATCHes', async ()
   );
   for (const a of answers) assert.equal(a.status, 200, JSON.stringify(a.body));
   const [winner, ...others] = await defaults(api);
-  assert.ok(ids.includes(winner));
+  assert.ok(ids.includes(winner), `winner ${winner} is none of the writers`);
   assert.deepEqual(others, []);
   for (const id of ids) {
     const r = await api('GET', `/v1/smtp-profiles/${id}`);
@@ -171,7 +171,10 @@ test('an endpoint secret is shown on create and rotate only', async (t) => {
   assert.equal(rotated.status, 200, JSON.stringify(rotated.body));
   assert.match(rotated.body.secret, /^whsec_/);
   assert.notEqual(rotated.body.secret, secret);
-  assert.ok(Date.parse(rotated.body.previousSecretsExpireAt) > Date.now());
+  assert.ok(
+    Date.parse(rotated.body.previousSecretsExpireAt) > Date.now(),
+    'the previous secrets expire in the future',
+  );
 
   const later = [
     await api('GET', `/v1/endpoints/${id}`),

@@ -151,7 +151,10 @@ test('the cursor feed pages through events with no gaps or repeats', async (t) =
       const query = `limit=${limit}` + (cursor ? `&after=${encodeURIComponent(cursor)}` : '');
       const r = await api('GET', `/v1/events?${query}`);
       assert.equal(r.status, 200, JSON.stringify(r.body));
-      assert.ok(r.body.data.length <= limit);
+      assert.ok(
+        r.body.data.length <= limit,
+        `a page of ${r.body.data.length}, over the limit ${limit}`,
+      );
       if (r.body.data.length === 0) {
         assert.equal(r.body.nextCursor, cursor, 'an empty page keeps the cursor');
         return { seen, cursor };
@@ -197,7 +200,10 @@ test('a batch of 100 answers with a result for each event', async (t) => {
   );
   await h.drain();
   assert.equal(receiver.received.length, 100);
-  assert.ok(receiver.received.every((hook) => hook.verified));
+  assert.ok(
+    receiver.received.every((hook) => hook.verified),
+    'every webhook verified',
+  );
 });
 
 test('a repeated batch with its Idempotency-Key queues nothing new', async (t) => {

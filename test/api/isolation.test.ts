@@ -137,7 +137,10 @@ test("an owner never sees or changes another owner's records", async (t) => {
       const path = pathFor(route, a);
       const r = await h.api(route.method, path, spec(route).body?.(a), { key: bKey });
       assertApiError(r, 404, { code: 'not_found' });
-      assert.ok(!JSON.stringify(r.body).includes(`Account of A`));
+      assert.ok(
+        !JSON.stringify(r.body).includes(`Account of A`),
+        "owner A's account shows to owner B",
+      );
       if (route.method === 'GET') {
         const head = await fetch(h.url + path, {
           method: 'HEAD',
@@ -166,7 +169,10 @@ test("an owner never sees or changes another owner's records", async (t) => {
   await t.test("A's keys still work after B's attempts", async () => {
     const r = await h.api('GET', '/v1/events', undefined, { key: a.keySecret });
     assert.equal(r.status, 200, JSON.stringify(r.body));
-    assert.ok(r.body.data.some((e: { id: string }) => e.id === a.eventId));
+    assert.ok(
+      r.body.data.some((e: { id: string }) => e.id === a.eventId),
+      "owner A's event missing from its own list",
+    );
   });
 });
 

@@ -15,7 +15,7 @@ test('a key over its request rate gets 429 with Retry-After, and other keys do n
   assert.ok(limited.length >= 5, `expected some 429s, got ${answers.map((a) => a.status)}`);
   assert.equal(limited[0].body.error.code, 'rate_limited');
   assert.match(limited[0].body.error.message, /requests in a second/);
-  assert.ok(Number(limited[0].headers.get('retry-after')) >= 1);
+  assert.ok(Number(limited[0].headers.get('retry-after')) >= 1, 'a 429 says when to retry');
 
   const fromOther = await h.api('GET', '/v1/contact-types', undefined, { key: other.body.secret });
   assert.equal(fromOther.status, 200, 'the limit counts per key');

@@ -52,16 +52,19 @@ describe('event catalogue', () => {
   test('gives bill run types no account and no service tokens', () => {
     for (const type of ['bill_run.started', 'bill_run.completed']) {
       const def = getEventType(type);
-      assert.ok(def);
+      assert.ok(def, 'the event type is in the catalogue');
       assert.equal(def.hasAccount, false);
       for (const channel of ['webhook', 'email'] as const) {
         const names = tokenNames(type, channel);
         assert.ok(!names.some((n) => n.startsWith('account.')), names.join());
         assert.ok(!names.some((n) => n.startsWith('service.')), names.join());
-        assert.ok(names.includes('billRun.id'));
+        assert.ok(names.includes('billRun.id'), 'billRun.id is a token');
       }
     }
-    assert.ok(tokenNames('bill_run.completed', 'webhook').includes('billRun.invoiceCount'));
+    assert.ok(
+      tokenNames('bill_run.completed', 'webhook').includes('billRun.invoiceCount'),
+      'billRun.invoiceCount is a webhook token',
+    );
   });
 
   test('carries the tokens the design names for a service state change', () => {
@@ -101,7 +104,7 @@ describe('event catalogue', () => {
   test('adds contact tokens for email only', () => {
     const webhook = tokenNames('invoice.posted', 'webhook');
     const email = tokenNames('invoice.posted', 'email');
-    assert.ok(!webhook.some((n) => n.startsWith('contact.')));
+    assert.ok(!webhook.some((n) => n.startsWith('contact.')), 'contact tokens offered to webhooks');
     for (const name of ['contact.name', 'contact.email', 'contact.type']) {
       assert.ok(email.includes(name), name);
     }
@@ -120,7 +123,7 @@ describe('event catalogue', () => {
     assert.throws(
       () => requireEventType('invoice.paid', 'eventType'),
       (error: unknown) => {
-        assert.ok(error instanceof ApiError);
+        assert.ok(error instanceof ApiError, `not an ApiError: ${error}`);
         assert.equal(error.status, 422);
         assert.equal(error.field, 'eventType');
         assert.match(error.message, /"invoice\.paid"/);
@@ -132,8 +135,8 @@ describe('event catalogue', () => {
 
   test('finds the tokens shared by several types', () => {
     const shared = sharedTokenNames(['invoice.posted', 'invoice.overdue'], 'webhook');
-    assert.ok(shared.includes('invoice.dueDate'));
-    assert.ok(!shared.includes('overdue.daysOverdue'));
+    assert.ok(shared.includes('invoice.dueDate'), 'invoice.dueDate is shared');
+    assert.ok(!shared.includes('overdue.daysOverdue'), 'overdue.daysOverdue is shared');
     const withBillRun = sharedTokenNames(['invoice.posted', 'bill_run.started'], 'webhook');
     assert.deepEqual(withBillRun, [
       'event.id',
@@ -148,9 +151,9 @@ describe('event catalogue', () => {
 
   test('is frozen so no caller can change it for others', () => {
     const def = getEventType('invoice.posted');
-    assert.ok(def);
-    assert.ok(Object.isFrozen(def.schema));
-    assert.ok(Object.isFrozen(def.tokens[0]));
+    assert.ok(def, 'the event type is in the catalogue');
+    assert.ok(Object.isFrozen(def.schema), 'the schema is frozen');
+    assert.ok(Object.isFrozen(def.tokens[0]), 'the tokens are frozen');
     assert.throws(() => {
       (def.tokens as unknown as unknown[]).push({});
     }, TypeError);

@@ -24,10 +24,10 @@ describe('sample values', () => {
   test('give common values that name the type and drop the account of a bill run', () => {
     const invoice = sampleCommon('invoice.posted');
     assert.equal(invoice.event.type, 'invoice.posted');
-    assert.ok(invoice.account?.id);
-    assert.ok(invoice.owner.name);
-    assert.ok(invoice.contact.email.includes('@'));
+    assert.ok(invoice.account?.id, 'the sample has an account id');
+    assert.ok(invoice.owner.name, 'the sample has an owner name');
+    assert.ok(invoice.contact.email.includes('@'), 'the sample contact has an email address');
     assert.equal(sampleCommon('bill_run.completed').account, null);
-    assert.ok(sampleCommon().account);
+    assert.ok(sampleCommon().account, 'the common sample has an account');
   });
 });

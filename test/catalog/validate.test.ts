@@ -147,7 +147,7 @@ describe('payload validation', () => {
           package: { id: 'p', name, effectiveDate: '2025-03-01' },
         }),
       (error: unknown) => {
-        assert.ok(error instanceof ApiError);
+        assert.ok(error instanceof ApiError, `not an ApiError: ${error}`);
         assert.equal(error.field, 'data.package.name');
         assert.ok(error.message.length < 200, error.message);
         return true;

@@ -92,7 +92,10 @@ test('deliveries narrows by owner, stops at --limit and says so, writes JSON', a
     .split('\n')
     .map((line) => JSON.parse(line));
   assert.equal(lines.length, 2);
-  assert.ok(lines.every((d) => d.status === 'succeeded' && d.ownerId === platformOwnerId));
+  assert.ok(
+    lines.every((d) => d.status === 'succeeded' && d.ownerId === platformOwnerId),
+    JSON.stringify(lines),
+  );
 });
 
 test('event shows the event with its deliveries and every attempt', async () => {

@@ -23,7 +23,10 @@ test('the shipped sample holds twenty accounts and a month of every event type',
   for (const name of ['Zoë', 'Łukasz', 'Søren', 'José', '株式会社', 'Ñandú']) {
     assert.ok(names.includes(name), `an account named with ${name}`);
   }
-  assert.ok(sample.accounts.some((a) => a.emailInvoicing));
+  assert.ok(
+    sample.accounts.some((a) => a.emailInvoicing),
+    'some sample account takes invoices by email',
+  );
   assert.ok(new Set(sample.accounts.map((a) => a.timezone)).size >= 10, 'many time zones');
 });
 

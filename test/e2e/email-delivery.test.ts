@@ -127,7 +127,10 @@ describe('email delivery', { concurrency: true }, () => {
     ]);
     const headers = headerBlock(mail.raw);
     assert.ok(!/^bcc:/im.test(headers), `a Bcc header was sent:\n${headers}`);
-    assert.ok(!headers.includes('audit@example.com') && !headers.includes('archive@herault'));
+    assert.ok(
+      !headers.includes('audit@example.com') && !headers.includes('archive@herault'),
+      'a Bcc address shows in the headers',
+    );
     assert.ok(String(mail.parsed.html).includes(LONG_LINE), 'the long html line arrived whole');
     assert.equal(mail.parsed.text?.trim(), `Hallo ${TECHNICAL.name}, Fibre 100 ist Active.`);
 

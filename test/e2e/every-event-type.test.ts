@@ -126,9 +126,15 @@ test('one event of every type reaches its webhook and its email', async (t) => {
 
   // The value with markup: as it is in text and subject, escaped in html.
   const marked = mails[mailTypes.indexOf('service.state_changed')];
-  assert.ok(marked.parsed.subject?.includes(MARKED_NAME));
-  assert.ok(marked.parsed.text?.includes(`service.name = ${MARKED_NAME}`));
-  assert.ok(String(marked.parsed.html).includes('Fibre &lt;b&gt;&amp;&lt;/b&gt; 100'));
+  assert.ok(marked.parsed.subject?.includes(MARKED_NAME), String(marked.parsed.subject));
+  assert.ok(
+    marked.parsed.text?.includes(`service.name = ${MARKED_NAME}`),
+    String(marked.parsed.text),
+  );
+  assert.ok(
+    String(marked.parsed.html).includes('Fibre &lt;b&gt;&amp;&lt;/b&gt; 100'),
+    String(marked.parsed.html),
+  );
   assert.ok(!String(marked.parsed.html).includes(MARKED_NAME), 'markup reached html unescaped');
 
   // The delivery log: 32 deliveries, each succeeded on its first attempt.

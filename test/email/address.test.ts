@@ -48,7 +48,7 @@ describe('parseEmailAddress', () => {
     assert.throws(
       () => parseEmailAddress('Ann <ann@example.com>', 'contacts.billing.email'),
       (err: unknown) => {
-        assert.ok(err instanceof ApiError);
+        assert.ok(err instanceof ApiError, `not an ApiError: ${err}`);
         assert.equal(err.status, 422);
         assert.equal(err.field, 'contacts.billing.email');
         assert.equal(
@@ -70,7 +70,7 @@ describe('parseEmailAddress', () => {
   test('refuses addresses longer than 254 characters and local parts over 64', () => {
     const labels = ['b', 'c', 'd'].map((c) => c.repeat(63)).join('.');
     const long = `${'a'.repeat(64)}@${labels}.com`;
-    assert.ok(long.length > 254);
+    assert.ok(long.length > 254, 'the address is longer than 254');
     assert.throws(() => parseEmailAddress(long, 'email'), /at most 254 characters/);
     assert.equal(isEmailAddress(`${'a'.repeat(65)}@example.com`), false);
   });

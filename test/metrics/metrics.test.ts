@@ -107,7 +107,10 @@ test('five delivered events count as five accepted, succeeded and timed', async 
   assert.equal(sampleValue(samples, 'herald_attempts_in_flight', webhook), 0);
   assert.equal(sampleValue(samples, 'herald_worker_capacity'), s.h.herald.config.workerConcurrency);
   assert.equal(sampleValue(samples, 'herald_store_up'), 1);
-  assert.ok(samples.some((sample) => sample.name === 'process_resident_memory_bytes'));
+  assert.ok(
+    samples.some((sample) => sample.name === 'process_resident_memory_bytes'),
+    'no process_resident_memory_bytes sample',
+  );
 });
 
 test('an idempotent replay is not counted as a second accepted event', async (t) => {

@@ -118,7 +118,10 @@ test(
         data: sampleData(TYPE),
       }));
       const answer = await call('POST', '/v1/events/batch', { events });
-      assert.ok(answer.results.every((r: { status: string }) => r.status === 'accepted'));
+      assert.ok(
+        answer.results.every((r: { status: string }) => r.status === 'accepted'),
+        JSON.stringify(answer.results),
+      );
     };
     await workersUp;
     await post(ACCOUNTS, 0);
@@ -139,7 +142,10 @@ test(
     await sql.connect();
     const deliveries = await drained(sql, 40_000);
     assert.equal(deliveries.length, EVENTS);
-    assert.ok(deliveries.every((d) => d.status === 'succeeded'));
+    assert.ok(
+      deliveries.every((d) => d.status === 'succeeded'),
+      'a delivery did not succeed',
+    );
     checkArrivals(t, receiver, deliveries);
   },
 );

@@ -71,7 +71,10 @@ test('two stores planning and firing the same rows fire each once', { skip }, as
   const events = await stores[0].listEvents('own-1', 0, 100);
   assert.equal((await stores[1].countDeliveries('own-1')).pending, 30);
   const all = await stores[0].listScheduled('own-1', { limit: 100 });
-  assert.ok(all.every((row) => row.status === 'fired'));
+  assert.ok(
+    all.every((row) => row.status === 'fired'),
+    JSON.stringify(all),
+  );
   assert.deepEqual(
     all.map((row) => row.eventId).sort(),
     events.map((e) => e.id).sort(),

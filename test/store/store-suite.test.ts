@@ -73,7 +73,7 @@ for (const backend of backends()) {
       ]);
       const a1 = await store.getRecord<{ name: string }>('own-1', 'account', 'a1');
       assert.equal(a1?.doc.name, 'Anna');
-      assert.ok(a1!.updatedAt >= a1!.createdAt);
+      assert.ok(a1!.updatedAt >= a1!.createdAt, 'updated before it was created');
       const list = await store.listRecords('own-1', 'account');
       assert.deepEqual(ids(list), ['a1', 'a2']);
       assert.deepEqual(list[1].doc, { id: 'a2', tags: ['x', 'y'] });
@@ -139,7 +139,7 @@ for (const backend of backends()) {
         const via = i % 2 === 0 ? store : others;
         return [via.makeDefault('own-1', kind, p.id), via.makeDefault('own-1', kind, p.id)];
       });
-      assert.ok((await Promise.all(calls)).every(Boolean));
+      assert.ok((await Promise.all(calls)).every(Boolean), 'a call failed');
 
       const list = await store.listRecords<{ isDefault: boolean }>('own-1', kind);
       const defaults = list.filter((r) => r.uniqueKey === 'default');
@@ -203,7 +203,7 @@ for (const backend of backends()) {
       await assert.rejects(store.putRecords([sub]), MissingReference, "another owner's is no use");
       await store.putRecords([{ ownerId: 'own-1', kind: 'endpoint', id: 'e1', doc }]);
       await store.putRecords([sub, { ...sub, id: 's2', existing: false }]);
-      assert.ok(await store.getRecord('own-1', 'subscription', 's1'));
+      assert.ok(await store.getRecord('own-1', 'subscription', 's1'), 'the subscription is stored');
     });
 
     test('a guarded delete racing a default move or a reference never splits them', async () => {
@@ -269,7 +269,7 @@ for (const backend of backends()) {
       assert.deepEqual(result, { kind: 'created' });
       const first = await store.getEvent('own-1', 'evt-1');
       const second = await store.getEventById('evt-2');
-      assert.ok(first && second && second.seq > first.seq);
+      assert.ok(first && second && second.seq > first.seq, 'sequence numbers rise');
       assert.equal(first.status, 'accepted');
       assert.deepEqual(first.data, { invoice: { id: 'inv-evt-1', total: 12.5 } });
       assert.deepEqual(first.account, { id: 'acc-1', name: 'Zoë' });
@@ -286,7 +286,10 @@ for (const backend of backends()) {
 
       const all = await store.listDeliveries('own-1', { limit: 10 });
       assert.deepEqual(ids(all), ['del-1', 'del-2', 'del-3']);
-      assert.ok(all.every((d, i) => i === 0 || d.seq > all[i - 1].seq));
+      assert.ok(
+        all.every((d, i) => i === 0 || d.seq > all[i - 1].seq),
+        'deliveries out of sequence',
+      );
       const [d1] = all;
       assert.equal(d1.status, 'pending');
       assert.equal(d1.attempts, 0);
@@ -326,7 +329,10 @@ for (const backend of backends()) {
         ),
       );
       assert.equal(results.filter((r) => r.kind === 'created').length, 1);
-      assert.ok(results.every((r) => r.kind !== 'conflict'));
+      assert.ok(
+        results.every((r) => r.kind !== 'conflict'),
+        'a conflict was reported',
+      );
       assert.equal((await store.listDeliveries('own-1', { limit: 100 })).length, 1);
       assert.equal((await store.listEvents('own-1', 0, 100)).length, 1);
     });

@@ -77,7 +77,7 @@ describe('template check', () => {
       /Expecting/,
     );
     assert.equal(error.code, 'invalid_template');
-    assert.ok(!error.message.includes('\n'));
+    assert.ok(!error.message.includes('\n'), error.message);
     refuses('{{#if invoice.total}}open', 'html', /not a valid template/);
   });
 

@@ -74,7 +74,7 @@ describe('template rendering', () => {
     const ctx = { invoice: { number: 'INV-1\r\nBcc: victim@example.com\r\n\r\nbody' } };
     const subject = renderHeader('Invoice {{invoice.number}}', ctx);
     assert.equal(subject, 'Invoice INV-1 Bcc: victim@example.com body');
-    assert.ok(!/[\r\n]/.test(subject));
+    assert.ok(!/[\r\n]/.test(subject), JSON.stringify(subject));
     assert.equal(renderHeader('a{{x.y}}b', { x: { y: '\t\u0000\u0085\u007f' } }), 'a b');
     assert.equal(renderHeader('  {{x.y}}  ', { x: { y: '\nHi\n' } }), 'Hi');
   });

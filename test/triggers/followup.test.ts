@@ -74,7 +74,10 @@ test(
       // No time zone of its own: the owner's, Asia/Kolkata.
       ['plain', '2026-03-08T21:00:00.000Z', '2026-03-09T02:30:00+05:30', 'Asia/Kolkata', 'pending'],
     ]);
-    assert.ok(planned.every((s) => s.subscriptionId === early.id));
+    assert.ok(
+      planned.every((s) => s.subscriptionId === early.id),
+      JSON.stringify(planned),
+    );
 
     clock.set('2026-03-08T06:59:59.999Z');
     assert.equal((await h.runDue()).fired, 0, 'nothing fires a millisecond early');
