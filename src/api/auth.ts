@@ -8,6 +8,8 @@ import type { ApiKey, Owner, Scope, Store } from '../store/store.ts';
 export interface Caller {
   key: ApiKey;
   owner: Owner;
+  /** The owner's records version as this request found it (see versioned-records.ts). */
+  recordsVersion: number;
 }
 
 declare module 'fastify' {
@@ -69,9 +71,9 @@ export function authenticator(store: Store, owners: Pick<Store, 'getOwner'> = st
         'Authorization',
       );
     }
-    const key = await store.findApiKeyByHash(hashKey(match[1]));
-    const owner = key && (await owners.getOwner(key.ownerId));
-    if (!key || !owner) {
+    const found = await store.findKeyWithRecordsVersion(hashKey(match[1]));
+    const owner = found && (await owners.getOwner(found.key.ownerId));
+    if (!found || !owner) {
       throw new ApiError(
         401,
         'invalid_key',
@@ -79,7 +81,7 @@ export function authenticator(store: Store, owners: Pick<Store, 'getOwner'> = st
         'Authorization',
       );
     }
-    request.caller = { key, owner };
+    request.caller = { key: found.key, owner, recordsVersion: found.recordsVersion };
 
     const needed = request.routeOptions.config.scope;
     if (needed && !hasScope(request.caller, needed)) {

@@ -10,7 +10,8 @@ import { matchesFilter } from './subscription-filter.ts';
 import { ENDPOINT_DISABLED_ALERT } from '../email/builtin-templates.ts';
 import { FACT_EVENT_TYPES, type TriggerSubscription } from '../triggers/trigger-records.ts';
 import { parseDateTime, unknownAccount } from './input-checks.ts';
-import { requestReads, type RecordReads } from './request-reads.ts';
+import type { RecordReads } from './request-reads.ts';
+import { VersionedRecords } from './versioned-records.ts';
 
 /** An event as a client posts it. */
 export interface EventInput {
@@ -38,6 +39,8 @@ export interface IntakeAnswer {
  * transaction, so two racing requests with one key cannot both queue work.
  */
 export class Intake {
+  private readonly records: VersionedRecords;
+
   constructor(
     private readonly store: Store,
     private readonly logger: Logger,
@@ -45,10 +48,22 @@ export class Intake {
     private readonly maxBatchSize: number,
     /** Called when accepted events carry facts the triggers read (invoices, credits). */
     private readonly onFacts: () => void = () => {},
-  ) {}
+  ) {
+    this.records = new VersionedRecords(store);
+  }
 
-  async acceptOne(ownerId: string, input: unknown, idempotencyKey?: string): Promise<IntakeAnswer> {
-    const prepared = await this.prepare(requestReads(this.store), ownerId, input, '');
+  /**
+   * `recordsVersion` is the owner's records version as the request's authentication
+   * read it (see versioned-records.ts); without it, records are read afresh.
+   */
+  async acceptOne(
+    ownerId: string,
+    input: unknown,
+    idempotencyKey?: string,
+    recordsVersion?: number,
+  ): Promise<IntakeAnswer> {
+    const reads = this.records.reads(ownerId, recordsVersion);
+    const prepared = await this.prepare(reads, ownerId, input, '');
     const body = apiEvent(prepared.event);
     return this.commit(ownerId, [prepared], idempotencyKey, input, { status: 202, body });
   }
@@ -57,6 +72,7 @@ export class Intake {
     ownerId: string,
     input: unknown,
     idempotencyKey?: string,
+    recordsVersion?: number,
   ): Promise<IntakeAnswer> {
     const events = (input as { events?: unknown } | null)?.events;
     if (!Array.isArray(events)) {
@@ -76,7 +92,7 @@ export class Intake {
     // beside it are still accepted.
     const results: BatchResult[] = [];
     const accepted: NewEvent[] = [];
-    const reads = requestReads(this.store);
+    const reads = this.records.reads(ownerId, recordsVersion);
     for (const [index, item] of events.entries()) {
       try {
         const prepared = await this.prepare(reads, ownerId, item, `events[${index}].`);

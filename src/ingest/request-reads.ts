@@ -9,7 +9,7 @@ export type RecordReads = Pick<Store, 'getRecord' | 'listRecords'>;
  * events need it: a batch of a hundred events for one account reads it once, not a
  * hundred times. A new one is made per request, so nothing outlives the request.
  */
-export function requestReads(store: Store): RecordReads {
+export function requestReads(store: RecordReads): RecordReads {
   const seen = new Map<string, Promise<unknown>>();
   const once = <T>(key: string, load: () => Promise<T>): Promise<T> => {
     let read = seen.get(key) as Promise<T> | undefined;

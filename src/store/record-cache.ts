@@ -13,7 +13,7 @@ const WRITES = new Set<string>([
 
 /**
  * The records every delivery attempt reads (its endpoint or canned email, the SMTP
- * profile, the owner) change rarely, and reading them for each attempt was a good
+ * profile, the contact types, the owner) change rarely, and reading them for each attempt was a good
  * part of a delivery's cost. Workers read them through this cache, each entry for
  * at most `ttlMs`.
  *
@@ -31,15 +31,27 @@ export class RecordCache {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  /** The store with getRecord and getOwner served from the cache. */
+  /**
+   * The store with its record reads (one record, a kind's list, a record by unique
+   * key) and getOwner served from the cache. Workers list only small kinds (contact
+   * types, a template's locale variants).
+   */
   reading(store: Store): Store {
     const getRecord: Store['getRecord'] = (ownerId, kind, id) =>
       this.cached(`r:${ownerId}:${kind}:${id}`, () =>
         store.getRecord(ownerId, kind, id),
       ) as Promise<StoredRecord<any> | undefined>;
+    const listRecords: Store['listRecords'] = (ownerId, kind) =>
+      this.cached(`l:${ownerId}:${kind}`, () => store.listRecords(ownerId, kind)) as Promise<
+        StoredRecord<any>[]
+      >;
+    const findRecordByUniqueKey: Store['findRecordByUniqueKey'] = (ownerId, kind, key) =>
+      this.cached(`u:${ownerId}:${kind}:${key}`, () =>
+        store.findRecordByUniqueKey(ownerId, kind, key),
+      ) as Promise<StoredRecord<any> | undefined>;
     const getOwner: Store['getOwner'] = (id) =>
       this.cached(`o:${id}`, () => store.getOwner(id)) as Promise<Owner | undefined>;
-    return this.view(store, { getRecord, getOwner });
+    return this.view(store, { getRecord, listRecords, findRecordByUniqueKey, getOwner });
   }
 
   /** The store as it is, except that its writes empty the cache. */

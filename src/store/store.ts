@@ -277,6 +277,14 @@ export interface Store extends TriggerStore {
 
   createApiKey(key: ApiKey, secretHash: string): Promise<void>;
   findApiKeyByHash(secretHash: string): Promise<ApiKey | undefined>;
+  /**
+   * The key with this hash and its owner's records version, which every change to
+   * the owner's records raises: one read that tells a request both who calls and
+   * whether the records it read before are still current.
+   */
+  findKeyWithRecordsVersion(
+    secretHash: string,
+  ): Promise<{ key: ApiKey; recordsVersion: number } | undefined>;
   listApiKeys(ownerId: string): Promise<ApiKey[]>;
   deleteApiKey(ownerId: string, id: string): Promise<boolean>;
 

@@ -66,6 +66,27 @@ test("a worker's own write clears what it read", async () => {
   assert.equal(await version(), 'v2');
 });
 
+test('lists and unique-key reads are cached and cleared the same way', async () => {
+  const listed = async () =>
+    (await workers.listRecords<{ version: string }>('own-1', 'endpoint')).map((r) => r.doc.version);
+  const byKey = async () =>
+    (await workers.findRecordByUniqueKey<{ id: string }>('own-1', 'smtp-profile', 'default'))?.doc
+      .id;
+  assert.deepEqual(await listed(), ['v1']);
+  assert.equal(await byKey(), undefined);
+  await opened.store.putRecords([endpoint('v2')]);
+  await opened.store.putRecords([
+    { ownerId: 'own-1', kind: 'smtp-profile', id: 'p1', doc: { id: 'p1' }, uniqueKey: 'default' },
+  ]);
+  assert.deepEqual(await listed(), ['v1'], 'kept while fresh');
+  assert.equal(await byKey(), undefined, 'kept while fresh');
+  clock = 1000;
+  assert.deepEqual(await listed(), ['v2'], 'read again once aged out');
+  assert.equal(await byKey(), 'p1', 'read again once aged out');
+  await api.deleteRecord('own-1', 'smtp-profile', 'p1');
+  assert.equal(await byKey(), undefined, 'cleared by a write through the API view');
+});
+
 test('owners are cached and cleared the same way', async () => {
   assert.equal((await workers.getOwner('own-1'))?.name, owner('own-1').name);
   await api.updateOwner({ ...owner('own-1'), name: 'Renamed' });

@@ -62,6 +62,48 @@ for (const backend of backends()) {
       assert.deepEqual(ids(await store.listApiKeys('own-1')), ['key-2']);
     });
 
+    test("raises an owner's records version on every change to its records", async () => {
+      const key = {
+        id: 'key-v',
+        ownerId: 'own-1',
+        name: 'ci',
+        prefix: 'hk_v',
+        scopes: ['events:create' as const],
+        createdAt: 5,
+      };
+      await store.createApiKey(key, 'hash-v');
+      const version = async () => (await store.findKeyWithRecordsVersion('hash-v'))!.recordsVersion;
+      assert.equal(await store.findKeyWithRecordsVersion('nope'), undefined);
+      assert.deepEqual((await store.findKeyWithRecordsVersion('hash-v'))?.key, key);
+
+      const seen = [await version()];
+      const changed = async (what: string, change: () => Promise<unknown>) => {
+        await change();
+        const now = await version();
+        assert.ok(now > seen[seen.length - 1], `${what} left the version at ${now}`);
+        seen.push(now);
+      };
+      const profile = (id: string) => ({
+        ownerId: 'own-1',
+        kind: 'smtp-profile' as const,
+        id,
+        doc: { id },
+      });
+      await changed('an insert', () => store.putRecords([profile('p1'), profile('p2')]));
+      await changed('a replace', () => store.putRecords([profile('p1')]));
+      await changed('a merge', () => store.mergeRecord('own-1', 'smtp-profile', 'p1', { a: 1 }));
+      await changed('a default move', () => store.makeDefault('own-1', 'smtp-profile', 'p2'));
+      await changed('a delete', () => store.deleteRecord('own-1', 'smtp-profile', 'p1'));
+      await changed('a guarded delete', () =>
+        store.deleteRecordGuarded('own-1', 'smtp-profile', 'p2', {}),
+      );
+
+      // Another owner's changes leave this owner's version alone.
+      const before = await version();
+      await store.putRecords([{ ...profile('p9'), ownerId: 'own-2' }]);
+      assert.equal(await version(), before);
+    });
+
     test('stores records per owner and kind, and replaces them in place', async () => {
       await store.putRecords([
         { ownerId: 'own-1', kind: 'account', id: 'a1', doc: { id: 'a1', name: 'Ann' } },

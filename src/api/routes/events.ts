@@ -64,7 +64,9 @@ export function eventRoutes(app: Api, ctx: ApiContext): void {
       schema: { body: EventBody, headers: IdempotencyHeaders, tags: ['events'] },
     },
     (request, reply) =>
-      intakeAnswer(request, reply, (owner, key) => ctx.intake.acceptOne(owner, request.body, key)),
+      intakeAnswer(request, reply, (owner, key, version) =>
+        ctx.intake.acceptOne(owner, request.body, key, version),
+      ),
   );
 
   app.post(
@@ -74,8 +76,8 @@ export function eventRoutes(app: Api, ctx: ApiContext): void {
       schema: { body: BatchBody, headers: IdempotencyHeaders, tags: ['events'] },
     },
     (request, reply) =>
-      intakeAnswer(request, reply, (owner, key) =>
-        ctx.intake.acceptBatch(owner, request.body, key),
+      intakeAnswer(request, reply, (owner, key, version) =>
+        ctx.intake.acceptBatch(owner, request.body, key, version),
       ),
   );
 
@@ -156,10 +158,11 @@ export function eventRoutes(app: Api, ctx: ApiContext): void {
 async function intakeAnswer(
   request: FastifyRequest,
   reply: FastifyReply,
-  accept: (ownerId: string, key: string | undefined) => Promise<IntakeAnswer>,
+  accept: (ownerId: string, key: string | undefined, version: number) => Promise<IntakeAnswer>,
 ) {
   const key = request.headers['idempotency-key'] as string | undefined;
-  const answer = await accept(request.caller.owner.id, key);
+  const { owner, recordsVersion } = request.caller;
+  const answer = await accept(owner.id, key, recordsVersion);
   if (answer.replayed) reply.header('idempotent-replayed', 'true');
   return reply.status(answer.status).send(answer.body);
 }

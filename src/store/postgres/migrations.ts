@@ -264,4 +264,28 @@ export const POSTGRES_MIGRATIONS: string[] = [
     autovacuum_vacuum_scale_factor = 0.05
   );
   `,
+  // 4: a version per owner that every change to its records raises, in the same
+  // transaction, so that intake may keep the records it reads between requests
+  // (src/ingest/versioned-records.ts). Triggers rather than code, so no write path
+  // can forget it; per statement, so a bulk import raises it once.
+  `
+  ALTER TABLE owners ADD COLUMN records_version bigint NOT NULL DEFAULT 0;
+
+  CREATE FUNCTION herald_records_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    UPDATE owners SET records_version = records_version + 1
+     WHERE id IN (SELECT DISTINCT owner_id FROM changed);
+    RETURN NULL;
+  END $$;
+
+  CREATE TRIGGER records_inserted AFTER INSERT ON records
+    REFERENCING NEW TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION herald_records_changed();
+  CREATE TRIGGER records_updated AFTER UPDATE ON records
+    REFERENCING NEW TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION herald_records_changed();
+  CREATE TRIGGER records_deleted AFTER DELETE ON records
+    REFERENCING OLD TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION herald_records_changed();
+  `,
 ];

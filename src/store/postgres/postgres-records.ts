@@ -79,6 +79,16 @@ export abstract class PostgresRecords extends PostgresDatabase {
     return rows[0] ? toApiKey(rows[0]) : undefined;
   }
 
+  async findKeyWithRecordsVersion(secretHash: string) {
+    const { rows } = await this.pool.query(
+      `SELECT k.*, o.records_version FROM api_keys k JOIN owners o ON o.id = k.owner_id
+       WHERE k.secret_hash = $1`,
+      [secretHash],
+    );
+    if (!rows[0]) return undefined;
+    return { key: toApiKey(rows[0]), recordsVersion: Number(rows[0].records_version) };
+  }
+
   async listApiKeys(ownerId: string): Promise<ApiKey[]> {
     const { rows } = await this.pool.query(
       'SELECT * FROM api_keys WHERE owner_id = $1 ORDER BY created_at, id COLLATE "C"',

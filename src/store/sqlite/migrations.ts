@@ -220,4 +220,21 @@ export const SQLITE_MIGRATIONS: string[] = [
     PRIMARY KEY (owner_id, iccid)
   );
   `,
+  // 3: a version per owner that every change to its records raises, in the same
+  // transaction, so that intake may keep the records it reads between requests
+  // (src/ingest/versioned-records.ts). Triggers rather than code, so no write path
+  // can forget it.
+  `
+  ALTER TABLE owners ADD COLUMN records_version INTEGER NOT NULL DEFAULT 0;
+
+  CREATE TRIGGER records_inserted AFTER INSERT ON records BEGIN
+    UPDATE owners SET records_version = records_version + 1 WHERE id = NEW.owner_id;
+  END;
+  CREATE TRIGGER records_updated AFTER UPDATE ON records BEGIN
+    UPDATE owners SET records_version = records_version + 1 WHERE id = NEW.owner_id;
+  END;
+  CREATE TRIGGER records_deleted AFTER DELETE ON records BEGIN
+    UPDATE owners SET records_version = records_version + 1 WHERE id = OLD.owner_id;
+  END;
+  `,
 ];

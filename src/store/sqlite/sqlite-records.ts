@@ -74,6 +74,14 @@ export abstract class SqliteRecords extends SqliteTriggerStore {
     return row ? toApiKey(row) : undefined;
   }
 
+  async findKeyWithRecordsVersion(secretHash: string) {
+    const row = this.sql(
+      `SELECT k.*, o.records_version FROM api_keys k JOIN owners o ON o.id = k.owner_id
+       WHERE k.secret_hash = ?`,
+    ).get(secretHash) as any;
+    return row ? { key: toApiKey(row), recordsVersion: Number(row.records_version) } : undefined;
+  }
+
   async listApiKeys(ownerId: string): Promise<ApiKey[]> {
     const rows = this.sql('SELECT * FROM api_keys WHERE owner_id = ? ORDER BY created_at').all(
       ownerId,

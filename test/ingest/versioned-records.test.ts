@@ -1,0 +1,78 @@
+/**
+ * The rules of intake's record cache (src/ingest/versioned-records.ts): reads are
+ * kept while the version stands, read again after it rises, never served to a
+ * request holding an older version, and a failed read is not kept.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { VersionedRecords } from '../../src/ingest/versioned-records.ts';
+import type { RecordReads } from '../../src/ingest/request-reads.ts';
+
+/** A store of one account whose name can change, counting its reads. */
+function countingStore() {
+  const state = { name: 'first', reads: 0, fail: false };
+  const store: RecordReads = {
+    getRecord: async (ownerId, kind, id) => {
+      state.reads += 1;
+      if (state.fail) throw new Error('database down');
+      return { ownerId, kind, id, doc: { name: state.name } } as never;
+    },
+    listRecords: async () => {
+      state.reads += 1;
+      return [];
+    },
+  };
+  return { state, store };
+}
+
+const nameOf = async (reads: RecordReads) =>
+  ((await reads.getRecord('own-1', 'account', 'a1')) as { doc: { name: string } }).doc.name;
+
+test('keeps reads while the version stands and reads again once it rises', async () => {
+  const { state, store } = countingStore();
+  const cache = new VersionedRecords(store);
+  assert.equal(await nameOf(cache.reads('own-1', 1)), 'first');
+  state.name = 'second';
+  assert.equal(await nameOf(cache.reads('own-1', 1)), 'first', 'kept at version 1');
+  assert.equal(state.reads, 1, 'one read for two requests');
+  assert.equal(await nameOf(cache.reads('own-1', 2)), 'second', 'read again at version 2');
+  assert.equal(state.reads, 2);
+});
+
+test('a request with an older version reads the store itself', async () => {
+  const { state, store } = countingStore();
+  const cache = new VersionedRecords(store);
+  await nameOf(cache.reads('own-1', 5));
+  state.name = 'changed';
+  assert.equal(await nameOf(cache.reads('own-1', 4)), 'changed', 'not served version 5');
+  assert.equal(await nameOf(cache.reads('own-1', 5)), 'first', 'version 5 is still kept');
+});
+
+test('without a version nothing outlives the request', async () => {
+  const { state, store } = countingStore();
+  const cache = new VersionedRecords(store);
+  const reads = cache.reads('own-1');
+  await nameOf(reads);
+  await nameOf(reads);
+  assert.equal(state.reads, 1, 'one read within the request');
+  await nameOf(cache.reads('own-1'));
+  assert.equal(state.reads, 2, 'read again by the next request');
+});
+
+test('a failed read is not kept', async () => {
+  const { state, store } = countingStore();
+  const cache = new VersionedRecords(store);
+  state.fail = true;
+  await assert.rejects(nameOf(cache.reads('own-1', 1)), /database down/);
+  state.fail = false;
+  assert.equal(await nameOf(cache.reads('own-1', 1)), 'first', 'the next request reads again');
+});
+
+test("another owner's reads are neither kept under this owner nor served from it", async () => {
+  const { state, store } = countingStore();
+  const cache = new VersionedRecords(store);
+  const reads = cache.reads('own-1', 1);
+  await reads.getRecord('own-2', 'account', 'a1');
+  await reads.getRecord('own-2', 'account', 'a1');
+  assert.equal(state.reads, 2, 'each read of own-2 went to the store');
+});
