@@ -50,6 +50,10 @@ export async function rawPostgresIntake(
 ): Promise<number> {
   const database = await freshPostgres(server);
   const pool = new pg.Pool({ connectionString: database.url, max: clients });
+  // pool.end() resolves before every server process has gone, and the forced drop
+  // below then ends the stragglers: an idle client's error, with no listener, would
+  // end the figure's process. A failed query still rejects where it was made.
+  pool.on('error', () => {});
   await pool.query(SCHEMA_SQL);
 
   const eventsSql =
