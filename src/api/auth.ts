@@ -9,7 +9,7 @@ export interface Caller {
   key: ApiKey;
   owner: Owner;
   /** The owner's records version as this request found it (see versioned-records.ts). */
-  recordsVersion: number;
+  recordsVersion: string;
 }
 
 declare module 'fastify' {

@@ -60,7 +60,7 @@ export class Intake {
     ownerId: string,
     input: unknown,
     idempotencyKey?: string,
-    recordsVersion?: number,
+    recordsVersion?: string,
   ): Promise<IntakeAnswer> {
     const reads = this.records.reads(ownerId, recordsVersion);
     const prepared = await this.prepare(reads, ownerId, input, '');
@@ -72,7 +72,7 @@ export class Intake {
     ownerId: string,
     input: unknown,
     idempotencyKey?: string,
-    recordsVersion?: number,
+    recordsVersion?: string,
   ): Promise<IntakeAnswer> {
     const events = (input as { events?: unknown } | null)?.events;
     if (!Array.isArray(events)) {

@@ -2,7 +2,7 @@ import type { RecordKind, StoredRecord } from '../store/store.ts';
 import { requestReads, type RecordReads } from './request-reads.ts';
 
 interface OwnerReads {
-  version: number;
+  version: string;
   reads: Map<string, Promise<unknown>>;
 }
 
@@ -14,12 +14,17 @@ const MAX_OWNERS = 1_000;
 /**
  * The records intake reads for each event (its account, the owner's subscriptions,
  * their endpoints), kept from one request to the next while the owner's records
- * version stays the same. Every change to an owner's records raises that version in
- * the change's own transaction (a trigger in the schema), and a request reads the
- * version with its API key, in the query it makes anyway. So a request sees every
- * change committed before it was authenticated, made by any process, and reads
- * records afresh only after a change: on PostgreSQL a single event then costs two
- * round trips instead of five.
+ * version stays the same. Every change to an owner's records gives that version a
+ * new random value in the change's own transaction (a trigger in the schema), and
+ * a request reads the version with its API key, in the query it makes anyway. So a
+ * request sees every change committed before it was authenticated, made by any
+ * process or by hand in SQL, and records are read afresh only after a change: on
+ * PostgreSQL a single event then costs two round trips instead of five.
+ *
+ * What is kept under a version was read after a request saw that version, so it is
+ * never older than the version says. A request with another version (newer, or one
+ * authenticated just before a change) replaces what is kept: versions are only
+ * ever compared for equality.
  *
  * Reads are shared as they are: callers must not change what they get.
  */
@@ -29,11 +34,9 @@ export class VersionedRecords {
   constructor(private readonly store: RecordReads) {}
 
   /** Record reads for a request; without a version, nothing is kept past it. */
-  reads(ownerId: string, version?: number): RecordReads {
-    const cached = version === undefined ? undefined : this.current(ownerId, version);
-    // A request authenticated before a newer one was served has a version behind
-    // what is kept: it reads the store itself rather than mix the two.
-    return cached ? this.kept(ownerId, cached) : requestReads(this.store);
+  reads(ownerId: string, version?: string): RecordReads {
+    if (version === undefined) return requestReads(this.store);
+    return this.kept(ownerId, this.current(ownerId, version));
   }
 
   private kept(ownerId: string, cached: OwnerReads): RecordReads {
@@ -63,10 +66,9 @@ export class VersionedRecords {
     };
   }
 
-  private current(ownerId: string, version: number): OwnerReads | undefined {
+  private current(ownerId: string, version: string): OwnerReads {
     const cached = this.owners.get(ownerId);
-    if (cached && cached.version === version) return cached;
-    if (cached && cached.version > version) return undefined;
+    if (cached?.version === version) return cached;
     if (!cached && this.owners.size >= MAX_OWNERS) this.owners.clear();
     const fresh: OwnerReads = { version, reads: new Map() };
     this.owners.set(ownerId, fresh);

@@ -278,13 +278,13 @@ export interface Store extends TriggerStore {
   createApiKey(key: ApiKey, secretHash: string): Promise<void>;
   findApiKeyByHash(secretHash: string): Promise<ApiKey | undefined>;
   /**
-   * The key with this hash and its owner's records version, which every change to
-   * the owner's records raises: one read that tells a request both who calls and
-   * whether the records it read before are still current.
+   * The key with this hash and its owner's records version, an opaque value that
+   * every change to the owner's records replaces with a new one: one read that
+   * tells a request both who calls and whether records it read before still hold.
    */
   findKeyWithRecordsVersion(
     secretHash: string,
-  ): Promise<{ key: ApiKey; recordsVersion: number } | undefined>;
+  ): Promise<{ key: ApiKey; recordsVersion: string } | undefined>;
   listApiKeys(ownerId: string): Promise<ApiKey[]>;
   deleteApiKey(ownerId: string, id: string): Promise<boolean>;
 

@@ -158,7 +158,7 @@ export function eventRoutes(app: Api, ctx: ApiContext): void {
 async function intakeAnswer(
   request: FastifyRequest,
   reply: FastifyReply,
-  accept: (ownerId: string, key: string | undefined, version: number) => Promise<IntakeAnswer>,
+  accept: (ownerId: string, key: string | undefined, version: string) => Promise<IntakeAnswer>,
 ) {
   const key = request.headers['idempotency-key'] as string | undefined;
   const { owner, recordsVersion } = request.caller;

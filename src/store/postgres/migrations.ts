@@ -264,28 +264,44 @@ export const POSTGRES_MIGRATIONS: string[] = [
     autovacuum_vacuum_scale_factor = 0.05
   );
   `,
-  // 4: a version per owner that every change to its records raises, in the same
-  // transaction, so that intake may keep the records it reads between requests
-  // (src/ingest/versioned-records.ts). Triggers rather than code, so no write path
-  // can forget it; per statement, so a bulk import raises it once.
+  // 4: a version per owner, a fresh random value on every change to its records,
+  // set in the change's own transaction, so that intake may keep the records it
+  // reads between requests (src/ingest/versioned-records.ts). Random, not counted:
+  // a count can come round to a value again (a restored backup, a failover), and
+  // the records kept under it would pass for current. Triggers rather than code,
+  // so no write path can forget it; per statement, so a bulk import sets it once.
   `
-  ALTER TABLE owners ADD COLUMN records_version bigint NOT NULL DEFAULT 0;
+  ALTER TABLE owners ADD COLUMN records_version text NOT NULL
+    DEFAULT gen_random_uuid()::text;
 
   CREATE FUNCTION herald_records_changed() RETURNS trigger LANGUAGE plpgsql AS $$
   BEGIN
-    UPDATE owners SET records_version = records_version + 1
-     WHERE id IN (SELECT DISTINCT owner_id FROM changed);
+    IF TG_OP = 'TRUNCATE' THEN
+      UPDATE owners SET records_version = gen_random_uuid()::text;
+    ELSIF TG_OP = 'INSERT' THEN
+      UPDATE owners SET records_version = gen_random_uuid()::text
+       WHERE id IN (SELECT owner_id FROM new_rows);
+    ELSIF TG_OP = 'DELETE' THEN
+      UPDATE owners SET records_version = gen_random_uuid()::text
+       WHERE id IN (SELECT owner_id FROM old_rows);
+    ELSE
+      -- Both sides: a row moved to another owner changes the records of each.
+      UPDATE owners SET records_version = gen_random_uuid()::text
+       WHERE id IN (SELECT owner_id FROM old_rows UNION SELECT owner_id FROM new_rows);
+    END IF;
     RETURN NULL;
   END $$;
 
   CREATE TRIGGER records_inserted AFTER INSERT ON records
-    REFERENCING NEW TABLE AS changed
+    REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION herald_records_changed();
   CREATE TRIGGER records_updated AFTER UPDATE ON records
-    REFERENCING NEW TABLE AS changed
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION herald_records_changed();
   CREATE TRIGGER records_deleted AFTER DELETE ON records
-    REFERENCING OLD TABLE AS changed
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION herald_records_changed();
+  CREATE TRIGGER records_truncated AFTER TRUNCATE ON records
     FOR EACH STATEMENT EXECUTE FUNCTION herald_records_changed();
   `,
 ];

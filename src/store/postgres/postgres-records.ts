@@ -86,7 +86,7 @@ export abstract class PostgresRecords extends PostgresDatabase {
       [secretHash],
     );
     if (!rows[0]) return undefined;
-    return { key: toApiKey(rows[0]), recordsVersion: Number(rows[0].records_version) };
+    return { key: toApiKey(rows[0]), recordsVersion: String(rows[0].records_version) };
   }
 
   async listApiKeys(ownerId: string): Promise<ApiKey[]> {

@@ -220,21 +220,24 @@ export const SQLITE_MIGRATIONS: string[] = [
     PRIMARY KEY (owner_id, iccid)
   );
   `,
-  // 3: a version per owner that every change to its records raises, in the same
-  // transaction, so that intake may keep the records it reads between requests
-  // (src/ingest/versioned-records.ts). Triggers rather than code, so no write path
-  // can forget it.
+  // 3: a version per owner, a fresh random value on every change to its records,
+  // set in the change's own transaction, so that intake may keep the records it
+  // reads between requests (src/ingest/versioned-records.ts). Random, not counted:
+  // a count can come round to a value again (a restored backup), and the records
+  // kept under it would pass for current. Triggers rather than code, so no write
+  // path can forget it.
   `
-  ALTER TABLE owners ADD COLUMN records_version INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE owners ADD COLUMN records_version TEXT NOT NULL DEFAULT '';
 
   CREATE TRIGGER records_inserted AFTER INSERT ON records BEGIN
-    UPDATE owners SET records_version = records_version + 1 WHERE id = NEW.owner_id;
+    UPDATE owners SET records_version = lower(hex(randomblob(16))) WHERE id = NEW.owner_id;
   END;
   CREATE TRIGGER records_updated AFTER UPDATE ON records BEGIN
-    UPDATE owners SET records_version = records_version + 1 WHERE id = NEW.owner_id;
+    UPDATE owners SET records_version = lower(hex(randomblob(16)))
+     WHERE id IN (OLD.owner_id, NEW.owner_id);
   END;
   CREATE TRIGGER records_deleted AFTER DELETE ON records BEGIN
-    UPDATE owners SET records_version = records_version + 1 WHERE id = OLD.owner_id;
+    UPDATE owners SET records_version = lower(hex(randomblob(16))) WHERE id = OLD.owner_id;
   END;
   `,
 ];

@@ -79,7 +79,7 @@ export abstract class SqliteRecords extends SqliteTriggerStore {
       `SELECT k.*, o.records_version FROM api_keys k JOIN owners o ON o.id = k.owner_id
        WHERE k.secret_hash = ?`,
     ).get(secretHash) as any;
-    return row ? { key: toApiKey(row), recordsVersion: Number(row.records_version) } : undefined;
+    return row ? { key: toApiKey(row), recordsVersion: String(row.records_version) } : undefined;
   }
 
   async listApiKeys(ownerId: string): Promise<ApiKey[]> {
