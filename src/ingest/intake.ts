@@ -63,7 +63,17 @@ export class Intake {
     recordsVersion?: string,
   ): Promise<IntakeAnswer> {
     const reads = this.records.reads(ownerId, recordsVersion);
-    const prepared = await this.prepare(reads, ownerId, input, '');
+    let prepared: NewEvent;
+    try {
+      prepared = await this.prepare(reads, ownerId, input, '');
+    } catch (error) {
+      // A repeat of a request already accepted answers as the first one did, even
+      // when it would fail its checks now (its account deleted since, say).
+      if (!idempotencyKey || !(error instanceof ApiError)) throw error;
+      const replay = await this.replayOf(ownerId, idempotencyKey, input);
+      if (replay) return replay;
+      throw error;
+    }
     const body = apiEvent(prepared.event);
     return this.commit(ownerId, [prepared], idempotencyKey, input, { status: 202, body });
   }
@@ -201,15 +211,7 @@ export class Intake {
       ? { key: idempotencyKey, requestHash: hashRequest(input), response: answer }
       : undefined;
     const result = await this.store.acceptEvents(ownerId, events, idempotency);
-    if (result.kind === 'conflict') {
-      throw new ApiError(
-        409,
-        'idempotency_key_reused',
-        `Idempotency-Key ${JSON.stringify(idempotencyKey)} was already used with a different ` +
-          'request body; send a new key for a new request',
-        'Idempotency-Key',
-      );
-    }
+    if (result.kind === 'conflict') throw keyReused(idempotencyKey!);
     if (result.kind === 'replay') {
       const first = result.response as { status: number; body: unknown };
       return { status: first.status, body: first.body, replayed: true };
@@ -218,6 +220,19 @@ export class Intake {
     if (events.some((e) => e.feedsTriggers)) this.onFacts();
     this.logger.debug({ ownerId, count: events.length }, 'events accepted');
     return { ...answer, replayed: false };
+  }
+
+  /** The first answer to a request made before with this key, if there was one. */
+  private async replayOf(
+    ownerId: string,
+    idempotencyKey: string,
+    input: unknown,
+  ): Promise<IntakeAnswer | undefined> {
+    const seen = await this.store.findIdempotencyKey(ownerId, idempotencyKey);
+    if (!seen) return undefined;
+    if (seen.requestHash !== hashRequest(input)) throw keyReused(idempotencyKey);
+    const first = seen.response as { status: number; body: unknown };
+    return { status: first.status, body: first.body, replayed: true };
   }
 
   private async prepare(
@@ -387,4 +402,14 @@ export function apiEvent(event: Omit<EventRecord, 'seq' | 'status'> & { status?:
     status: event.status ?? 'accepted',
     data: event.data,
   };
+}
+
+function keyReused(idempotencyKey: string): ApiError {
+  return new ApiError(
+    409,
+    'idempotency_key_reused',
+    `Idempotency-Key ${JSON.stringify(idempotencyKey)} was already used with a different ` +
+      'request body; send a new key for a new request',
+    'Idempotency-Key',
+  );
 }

@@ -1,15 +1,16 @@
 import type { RecordKind, StoredRecord } from '../store/store.ts';
 import { requestReads, type RecordReads } from './request-reads.ts';
 
-interface OwnerReads {
+interface Kept {
+  /** The owner's records version of the request that made the read. */
   version: string;
-  reads: Map<string, Promise<unknown>>;
+  read: Promise<unknown>;
 }
 
-// Bounds, so that an owner posting for a million accounts, or a million owners,
-// cannot grow the cache without end: past them it starts over.
-const MAX_READS_PER_OWNER = 10_000;
-const MAX_OWNERS = 1_000;
+// Reads kept across all owners, least recently used dropped first: a bound on
+// entries is a bound on memory, as an account document is a few kilobytes at most,
+// however many accounts an owner posts for.
+const MAX_KEPT = 5_000;
 
 /**
  * The records intake reads for each event (its account, the owner's subscriptions,
@@ -21,57 +22,58 @@ const MAX_OWNERS = 1_000;
  * process or by hand in SQL, and records are read afresh only after a change: on
  * PostgreSQL a single event then costs two round trips instead of five.
  *
- * What is kept under a version was read after a request saw that version, so it is
- * never older than the version says. A request with another version (newer, or one
- * authenticated just before a change) replaces what is kept: versions are only
- * ever compared for equality.
+ * A read is kept with the version of the request that made it, and was made after
+ * that request saw the version, so it is never older than its version says. It
+ * serves only requests holding that same version; one with any other version (a
+ * newer one, or one authenticated just before a change) reads afresh and keeps its
+ * read instead. Versions are only ever compared for equality.
  *
  * Reads are shared as they are: callers must not change what they get.
  */
 export class VersionedRecords {
-  private readonly owners = new Map<string, OwnerReads>();
+  private readonly kept = new Map<string, Kept>();
 
-  constructor(private readonly store: RecordReads) {}
+  constructor(
+    private readonly store: RecordReads,
+    private readonly maxKept = MAX_KEPT,
+  ) {}
 
   /** Record reads for a request; without a version, nothing is kept past it. */
   reads(ownerId: string, version?: string): RecordReads {
     if (version === undefined) return requestReads(this.store);
-    return this.kept(ownerId, this.current(ownerId, version));
-  }
-
-  private kept(ownerId: string, cached: OwnerReads): RecordReads {
     const once = <T>(key: string, load: () => Promise<T>): Promise<T> => {
-      let read = cached.reads.get(key) as Promise<T> | undefined;
-      if (read) return read;
-      if (cached.reads.size >= MAX_READS_PER_OWNER) cached.reads.clear();
-      read = load();
-      cached.reads.set(key, read);
+      const found = this.kept.get(key);
+      this.kept.delete(key);
+      if (found?.version === version) {
+        this.kept.set(key, found); // now the most recently used
+        return found.read as Promise<T>;
+      }
+      const read = load();
+      const entry = { version, read };
+      this.kept.set(key, entry);
+      if (this.kept.size > this.maxKept) this.kept.delete(this.kept.keys().next().value!);
       // A failed read is not kept.
       read.catch(() => {
-        if (cached.reads.get(key) === read) cached.reads.delete(key);
+        if (this.kept.get(key) === entry) this.kept.delete(key);
       });
       return read;
     };
     return {
-      getRecord: <T>(owner: string, kind: RecordKind, id: string) =>
-        owner !== ownerId
-          ? this.store.getRecord<T>(owner, kind, id)
-          : once(`record ${kind} ${id}`, () => this.store.getRecord<T>(owner, kind, id)),
-      listRecords: <T>(owner: string, kind: RecordKind) =>
-        (owner !== ownerId
-          ? this.store.listRecords<T>(owner, kind)
-          : once(`list ${kind}`, () => this.store.listRecords<T>(owner, kind))) as Promise<
-          StoredRecord<T>[]
-        >,
+      getRecord: <T>(owner: string, kind: RecordKind, id: string) => {
+        const load = () => this.store.getRecord<T>(owner, kind, id);
+        return owner === ownerId
+          ? once(`record\u0000${owner}\u0000${kind}\u0000${id}`, load)
+          : load();
+      },
+      listRecords: <T>(owner: string, kind: RecordKind) => {
+        const load = () => this.store.listRecords<T>(owner, kind);
+        return owner === ownerId ? once(`list\u0000${owner}\u0000${kind}`, load) : load();
+      },
     };
   }
 
-  private current(ownerId: string, version: string): OwnerReads {
-    const cached = this.owners.get(ownerId);
-    if (cached?.version === version) return cached;
-    if (!cached && this.owners.size >= MAX_OWNERS) this.owners.clear();
-    const fresh: OwnerReads = { version, reads: new Map() };
-    this.owners.set(ownerId, fresh);
-    return fresh;
+  /** Reads kept now (for tests). */
+  get size(): number {
+    return this.kept.size;
   }
 }

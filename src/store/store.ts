@@ -331,6 +331,11 @@ export interface Store extends TriggerStore {
     events: NewEvent[],
     idempotency?: Idempotency,
   ): Promise<AcceptResult>;
+  /** What an idempotency key was first used with, if it was; a read, never a write. */
+  findIdempotencyKey(
+    ownerId: string,
+    key: string,
+  ): Promise<{ requestHash: string; response: unknown } | undefined>;
   getEvent(ownerId: string, id: string): Promise<EventRecord | undefined>;
   /** The owner's events of these ids that exist, in no particular order. */
   getEvents(ownerId: string, ids: string[]): Promise<EventRecord[]>;

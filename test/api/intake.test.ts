@@ -80,6 +80,28 @@ test('a repeated Idempotency-Key returns the first answer and queues nothing new
   assert.equal(receiver.received.length, 1, 'the receiver got the event once');
 });
 
+test('a repeat answers as the first time even after its account was deleted', async (t) => {
+  const { api } = await ownerWithSubscriber(t);
+  const headers = { 'idempotency-key': 'order-44' };
+  const first = await api('POST', '/v1/events', serviceEvent('acc-1', 'one'), { headers });
+  assert.equal(first.status, 202, JSON.stringify(first.body));
+  await h.drain();
+  const deleted = await api('DELETE', '/v1/accounts/acc-1');
+  assert.equal(deleted.status, 204, JSON.stringify(deleted.body));
+
+  const again = await api('POST', '/v1/events', serviceEvent('acc-1', 'one'), { headers });
+  assert.equal(again.status, 202, JSON.stringify(again.body));
+  assert.deepEqual(again.body, first.body);
+  assert.equal(again.headers.get('idempotent-replayed'), 'true');
+  // Another body under the key is still a reuse; a new key gets the check it fails.
+  const other = await api('POST', '/v1/events', serviceEvent('acc-1', 'two'), { headers });
+  assertApiError(other, 409, { code: 'idempotency_key_reused', field: 'Idempotency-Key' });
+  const fresh = await api('POST', '/v1/events', serviceEvent('acc-1', 'one'), {
+    headers: { 'idempotency-key': 'order-45' },
+  });
+  assertApiError(fresh, 422, { code: 'unknown_account', field: 'accountId' });
+});
+
 test('racing requests with one Idempotency-Key make one event', async (t) => {
   const { api } = await ownerWithSubscriber(t);
   const headers = { 'idempotency-key': 'race-1' };

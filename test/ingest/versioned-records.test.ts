@@ -79,3 +79,20 @@ test("another owner's reads are neither kept under this owner nor served from it
   await reads.getRecord('own-2', 'account', 'a1');
   assert.equal(state.reads, 2, 'each read of own-2 went to the store');
 });
+
+test('keeps a bounded number of reads, dropping the least recently used', async () => {
+  const { state, store } = countingStore();
+  const cache = new VersionedRecords(store, 3);
+  const read = (id: string) => cache.reads('own-1', 'v1').getRecord('own-1', 'account', id);
+  await read('a1');
+  await read('a2');
+  await read('a3');
+  await read('a1'); // a1 is used again, so a2 is now the oldest
+  await read('a4');
+  assert.equal(cache.size, 3);
+  assert.equal(state.reads, 4);
+  await read('a1');
+  assert.equal(state.reads, 4, 'a1 was kept');
+  await read('a2');
+  assert.equal(state.reads, 5, 'a2 was dropped and read again');
+});

@@ -68,6 +68,14 @@ export class PostgresStore extends PostgresTriggerStore implements Store {
     return this.intake.accept(ownerId, events, idempotency);
   }
 
+  async findIdempotencyKey(ownerId: string, key: string) {
+    const { rows } = await this.pool.query(
+      'SELECT request_hash, response FROM idempotency_keys WHERE owner_id = $1 AND key = $2',
+      [ownerId, key],
+    );
+    return rows[0] ? { requestHash: rows[0].request_hash, response: rows[0].response } : undefined;
+  }
+
   async getEvent(ownerId: string, id: string): Promise<EventRecord | undefined> {
     const { rows } = await this.pool.query('SELECT * FROM events WHERE owner_id = $1 AND id = $2', [
       ownerId,

@@ -56,6 +56,13 @@ export class SqliteStore extends SqliteRecords implements Store {
    * that its idempotency check and its failure stay its own. Under many concurrent
    * clients this turns one fsync per event into one per batch of requests.
    */
+  async findIdempotencyKey(ownerId: string, key: string) {
+    const row = this.sql(
+      'SELECT request_hash, response FROM idempotency_keys WHERE owner_id = ? AND key = ?',
+    ).get(ownerId, key) as { request_hash: string; response: string } | undefined;
+    return row ? { requestHash: row.request_hash, response: JSON.parse(row.response) } : undefined;
+  }
+
   async acceptEvents(
     ownerId: string,
     events: NewEvent[],
