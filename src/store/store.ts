@@ -86,6 +86,22 @@ export interface RecordWrite<T> {
    * dangling by a delete that ran between the check and the write.
    */
   refersTo?: RecordReference[];
+  /**
+   * Boolean fields of the document that at most one record of the kind holds (the
+   * email-default and billing contact types): the write sets them false on every
+   * other record of its kind in the same transaction, and such writes of one owner
+   * and kind take turns, so racing writes never leave two holders.
+   */
+  takesFlags?: string[];
+}
+
+/** A write's takesFlags, each checked to be a plain field name: they go into JSON paths. */
+export function checkedFlags(write: RecordWrite<unknown>): string[] {
+  const flags = write.takesFlags ?? [];
+  for (const flag of flags) {
+    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(flag)) throw new Error(`not a field name: ${flag}`);
+  }
+  return flags;
 }
 
 export interface RecordReference {

@@ -259,6 +259,33 @@ test('endpoint credentials and header values are never returned', async (t) => {
   assertNoSecrets(answers, [...secrets, pair]);
 });
 
+test('racing edits leave one billing and one email-default contact type', async () => {
+  const { api } = await freshOwner(h);
+  const ids: string[] = [];
+  for (let i = 0; i < 8; i++) {
+    const r = await api('POST', '/v1/contact-types', { name: `type-${i}` });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    ids.push(r.body.id);
+  }
+  const answers = await Promise.all(
+    ids.flatMap((id, i) => [
+      api('PATCH', `/v1/contact-types/${id}`, { isBilling: true }),
+      api('PATCH', `/v1/contact-types/${id}`, { isEmailDefault: true, isBilling: i % 2 === 0 }),
+    ]),
+  );
+  for (const r of answers) assert.equal(r.status, 200, JSON.stringify(r.body));
+  const holders = async (flag: string) =>
+    (await api('GET', '/v1/contact-types')).body.data
+      .filter((c: any) => c[flag])
+      .map((c: any) => c.id);
+  // The last write of a type may have turned its flag off: at most one holds each.
+  assert.ok((await holders('isBilling')).length <= 1, 'two billing types');
+  assert.ok((await holders('isEmailDefault')).length <= 1, 'two email defaults');
+  const r = await api('PATCH', `/v1/contact-types/${ids[0]}`, { isBilling: true });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.deepEqual(await holders('isBilling'), [ids[0]]);
+});
+
 test('contact type names are unique per owner', async () => {
   const { api } = await freshOwner(h);
   const first = await api('POST', '/v1/contact-types', { name: 'billing' });

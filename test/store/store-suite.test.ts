@@ -193,6 +193,43 @@ for (const backend of backends()) {
       );
     });
 
+    test('a write taking a flag clears it on the others, one holder under racing writes', async () => {
+      const kind = 'contact-type';
+      const type = (id: string, flags: { isBilling?: boolean; isEmailDefault?: boolean } = {}) => ({
+        ownerId: 'own-1',
+        kind: kind as 'contact-type',
+        id,
+        doc: { id, name: id, isBilling: false, isEmailDefault: false, ...flags },
+        uniqueKey: id,
+        takesFlags: Object.keys(flags),
+      });
+      const holders = async (flag: 'isBilling' | 'isEmailDefault') =>
+        (await store.listRecords<Record<string, boolean>>('own-1', kind))
+          .filter((r) => r.doc[flag])
+          .map((r) => r.id);
+      await store.putRecords([type('t1', { isBilling: true, isEmailDefault: true })]);
+      await store.putRecords([type('t2', { isBilling: true })]);
+      assert.deepEqual(await holders('isBilling'), ['t2'], 'billing moved to t2');
+      assert.deepEqual(await holders('isEmailDefault'), ['t1'], 'the email default stayed');
+      // Another owner's flags are its own.
+      await store.putRecords([{ ...type('t9', { isBilling: true }), ownerId: 'own-2' }]);
+      assert.deepEqual(await holders('isBilling'), ['t2']);
+
+      const others = await opened.another();
+      const ids = Array.from({ length: 8 }, (_, i) => `r${i}`);
+      await Promise.all(
+        ids.flatMap((id, i) => {
+          const via = i % 2 === 0 ? store : others;
+          return [
+            via.putRecords([type(id, { isBilling: true })]),
+            via.putRecords([type(id, { isBilling: true, isEmailDefault: true })]),
+          ];
+        }),
+      );
+      assert.equal((await holders('isBilling')).length, 1, 'one billing type');
+      assert.equal((await holders('isEmailDefault')).length, 1, 'one email default');
+    });
+
     test('deletes a record only when its guard allows, naming what blocks it', async () => {
       const profile = (id: string) => ({
         ownerId: 'own-1',

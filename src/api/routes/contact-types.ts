@@ -33,27 +33,12 @@ export function contactTypeRoutes(app: Api, ctx: ApiContext): void {
   const opts = { config: { scope: 'config' as const } };
 
   async function write(ownerId: string, doc: ContactTypeDoc, existing = false): Promise<void> {
-    const writes: RecordWrite<ContactTypeDoc>[] = [];
-    const others = await ctx.store.listRecords<ContactTypeDoc>(ownerId, 'contact-type');
-    for (const other of others) {
-      if (other.id === doc.id) continue;
-      const clears =
-        (doc.isEmailDefault && other.doc.isEmailDefault) || (doc.isBilling && other.doc.isBilling);
-      if (!clears) continue;
-      const changed = {
-        ...other.doc,
-        isEmailDefault: doc.isEmailDefault ? false : other.doc.isEmailDefault,
-        isBilling: doc.isBilling ? false : other.doc.isBilling,
-      };
-      writes.push({
-        ownerId,
-        kind: 'contact-type',
-        id: other.id,
-        doc: changed,
-        uniqueKey: other.doc.name,
-      });
-    }
-    writes.push({ ownerId, kind: 'contact-type', id: doc.id, doc, uniqueKey: doc.name, existing });
+    // The store clears the flags this type takes from the others, in the same
+    // transaction: read here and written back, two racing writes both kept theirs.
+    const takesFlags = (['isEmailDefault', 'isBilling'] as const).filter((flag) => doc[flag]);
+    const writes: RecordWrite<ContactTypeDoc>[] = [
+      { ownerId, kind: 'contact-type', id: doc.id, doc, uniqueKey: doc.name, existing, takesFlags },
+    ];
     try {
       await ctx.store.putRecords(writes);
     } catch (error) {

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import {
+  checkedFlags,
   MissingReference,
   RecordGone,
   UniqueViolation,
@@ -134,6 +135,7 @@ export abstract class PostgresRecords extends PostgresDatabase {
     let current: RecordWrite<unknown> | undefined;
     try {
       await inTransaction(this.pool, async (client) => {
+        await takeFlags(client, writes, now);
         await checkPresence(client, writes);
         // Clear every unique key first so that a swap (moving a contact type name
         // from one record to another in one call) does not trip the index halfway.
@@ -281,6 +283,28 @@ async function checkPresence(client: pg.PoolClient, writes: RecordWrite<unknown>
     for (const ref of w.refersTo ?? []) {
       const found = await client.query(`${present} FOR KEY SHARE`, [w.ownerId, ref.kind, ref.id]);
       if (found.rowCount === 0) throw new MissingReference(ref);
+    }
+  }
+}
+
+/**
+ * Clears the flags each write takes from the other records of its kind, under the
+ * owner's lock for that kind: a racing write waits, then sees this one's record.
+ */
+async function takeFlags(client: pg.PoolClient, writes: RecordWrite<unknown>[], now: number) {
+  for (const w of writes) {
+    const flags = checkedFlags(w);
+    if (flags.length === 0) continue;
+    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
+      LOCKS.defaults,
+      `${w.ownerId}/${w.kind}`,
+    ]);
+    for (const flag of flags) {
+      await client.query(
+        `UPDATE records SET doc = jsonb_set(doc, ARRAY[$4], 'false'::jsonb), updated_at = $5
+         WHERE owner_id = $1 AND kind = $2 AND id <> $3 AND doc->>$4 = 'true'`,
+        [w.ownerId, w.kind, w.id, flag, now],
+      );
     }
   }
 }

@@ -1,4 +1,5 @@
 import {
+  checkedFlags,
   MissingReference,
   RecordGone,
   UniqueViolation,
@@ -133,8 +134,19 @@ export abstract class SqliteRecords extends SqliteTriggerStore {
          unique_key = CASE WHEN @keep = 1 THEN records.unique_key ELSE excluded.unique_key END`,
     );
     const exists = this.sql('SELECT 1 FROM records WHERE owner_id = ? AND kind = ? AND id = ?');
+    // Writes are serialized already: the transaction alone keeps a flag on one record.
+    const takeFlag = this.sql(
+      `UPDATE records SET doc = json_set(doc, '$.' || @flag, json('false')), updated_at = @now
+       WHERE owner_id = @ownerId AND kind = @kind AND id <> @id
+         AND json_extract(doc, '$.' || @flag) = 1`,
+    );
     try {
       this.writeTransaction(() => {
+        for (const w of writes) {
+          for (const flag of checkedFlags(w)) {
+            takeFlag.run({ flag, now, ownerId: w.ownerId, kind: w.kind, id: w.id });
+          }
+        }
         for (const w of writes) {
           if (w.existing && !exists.get(w.ownerId, w.kind, w.id))
             throw new RecordGone(w.kind, w.id);
