@@ -13,9 +13,9 @@ const WRITES = new Set<string>([
 
 /**
  * The records every delivery attempt reads (its endpoint or canned email, the SMTP
- * profile, the contact types, the owner) change rarely, and reading them for each attempt was a good
- * part of a delivery's cost. Workers read them through this cache, each entry for
- * at most `ttlMs`.
+ * profile, the contact types, the owner) change rarely, and reading them for each
+ * attempt was a good part of a delivery's cost. Workers read them through this
+ * cache, each entry for at most `ttlMs`.
  *
  * Every write made through either view of the store empties the cache, so within
  * one process a change applies to the very next attempt. A change made by another

@@ -193,7 +193,7 @@ for (const backend of backends()) {
       );
     });
 
-    test('a write taking a flag clears it on the others, one holder under racing writes', async () => {
+    test('a write taking a flag clears it on the others, one holder when racing', async () => {
       const kind = 'contact-type';
       const type = (id: string, flags: { isBilling?: boolean; isEmailDefault?: boolean } = {}) => ({
         ownerId: 'own-1',
