@@ -202,7 +202,14 @@ test('each /v1 route answers with a status and a body its document gives', async
   // Deletions last, so that every other route still finds its record.
   routes.sort((a, b) => Number(a.method === 'DELETE') - Number(b.method === 'DELETE'));
   const wrong: string[] = [];
+  let drained = false;
   for (const route of routes) {
+    // The walk requeued the seeded delivery to an endpoint it pointed nowhere: let
+    // its retries end first, or a withdrawal can find it in flight and be refused.
+    if (route.method === 'DELETE' && !drained) {
+      await h.drain();
+      drained = true;
+    }
     const path =
       route.method === 'GET' && !route.path.includes('{')
         ? readAllPath(route, ids)
