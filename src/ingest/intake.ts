@@ -10,8 +10,7 @@ import { matchesFilter } from './subscription-filter.ts';
 import { ENDPOINT_DISABLED_ALERT } from '../email/builtin-templates.ts';
 import { FACT_EVENT_TYPES, type TriggerSubscription } from '../triggers/trigger-records.ts';
 import { parseDateTime, unknownAccount } from './input-checks.ts';
-import type { RecordReads } from './request-reads.ts';
-import { VersionedRecords } from './versioned-records.ts';
+import { VersionedRecords, type RecordReads } from './versioned-records.ts';
 
 /** An event as a client posts it. */
 export interface EventInput {
@@ -25,6 +24,13 @@ export interface EventInput {
 export type BatchResult =
   | { index: number; status: 'accepted'; event: Record<string, unknown> }
   | { index: number; status: 'rejected'; error: ReturnType<ApiError['toJSON']>['error'] };
+
+/** Whose request it is, and the owner's records version its authentication read. */
+export interface IntakeCaller {
+  ownerId: string;
+  /** See versioned-records.ts. */
+  recordsVersion: string;
+}
 
 export interface IntakeAnswer {
   status: number;
@@ -52,15 +58,10 @@ export class Intake {
     this.records = new VersionedRecords(store);
   }
 
-  /**
-   * `recordsVersion` is the owner's records version as the request's authentication
-   * read it (see versioned-records.ts); without it, records are read afresh.
-   */
   async acceptOne(
-    ownerId: string,
+    { ownerId, recordsVersion }: IntakeCaller,
     input: unknown,
     idempotencyKey?: string,
-    recordsVersion?: string,
   ): Promise<IntakeAnswer> {
     const reads = this.records.reads(ownerId, recordsVersion);
     let prepared: NewEvent;
@@ -79,10 +80,9 @@ export class Intake {
   }
 
   async acceptBatch(
-    ownerId: string,
+    { ownerId, recordsVersion }: IntakeCaller,
     input: unknown,
     idempotencyKey?: string,
-    recordsVersion?: string,
   ): Promise<IntakeAnswer> {
     const events = (input as { events?: unknown } | null)?.events;
     if (!Array.isArray(events)) {

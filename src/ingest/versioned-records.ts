@@ -1,5 +1,7 @@
-import type { RecordKind, StoredRecord } from '../store/store.ts';
-import { requestReads, type RecordReads } from './request-reads.ts';
+import type { RecordKind, Store } from '../store/store.ts';
+
+/** The two record reads intake makes. */
+export type RecordReads = Pick<Store, 'getRecord' | 'listRecords'>;
 
 interface Kept {
   /** The owner's records version of the request that made the read. */
@@ -38,9 +40,12 @@ export class VersionedRecords {
     private readonly maxKept = MAX_KEPT,
   ) {}
 
-  /** Record reads for a request; without a version, nothing is kept past it. */
-  reads(ownerId: string, version?: string): RecordReads {
-    if (version === undefined) return requestReads(this.store);
+  /**
+   * Record reads for a request holding `version`: a read the request repeats (a batch
+   * of a hundred events for one account) is made once, as is one an earlier request
+   * with the same version made.
+   */
+  reads(ownerId: string, version: string): RecordReads {
     const once = <T>(key: string, load: () => Promise<T>): Promise<T> => {
       const found = this.kept.get(key);
       this.kept.delete(key);

@@ -292,7 +292,6 @@ export interface Store extends TriggerStore {
   listOwners(): Promise<Owner[]>;
 
   createApiKey(key: ApiKey, secretHash: string): Promise<void>;
-  findApiKeyByHash(secretHash: string): Promise<ApiKey | undefined>;
   /**
    * The key with this hash and its owner's records version, an opaque value that
    * every change to the owner's records replaces with a new one: one read that

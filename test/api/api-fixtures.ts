@@ -23,7 +23,7 @@ export async function seedOwner(
     return r.body;
   };
   const { label } = options;
-  const self = await h.herald.store.findApiKeyByHash(hashKey(adminKey));
+  const self = (await h.herald.store.findKeyWithRecordsVersion(hashKey(adminKey)))?.key;
   assert.ok(self, 'seedOwner needs a valid admin key');
   const contactType = await call(
     'POST',

@@ -5,8 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { VersionedRecords } from '../../src/ingest/versioned-records.ts';
-import type { RecordReads } from '../../src/ingest/request-reads.ts';
+import { VersionedRecords, type RecordReads } from '../../src/ingest/versioned-records.ts';
 
 /** A store of one account whose name can change, counting its reads. */
 function countingStore() {
@@ -51,15 +50,17 @@ test('any other version replaces what is kept, and an old one never returns it',
   assert.equal(await nameOf(cache.reads('own-1', 'v5')), 'later', 'v5 was let go, read again');
 });
 
-test('without a version nothing outlives the request', async () => {
+test('a read repeated within a request is made once, and lists are kept too', async () => {
   const { state, store } = countingStore();
   const cache = new VersionedRecords(store);
-  const reads = cache.reads('own-1');
-  await nameOf(reads);
-  await nameOf(reads);
-  assert.equal(state.reads, 1, 'one read within the request');
-  await nameOf(cache.reads('own-1'));
-  assert.equal(state.reads, 2, 'read again by the next request');
+  const reads = cache.reads('own-1', 'v1');
+  await Promise.all([nameOf(reads), nameOf(reads)]);
+  assert.equal(state.reads, 1, 'one read for the request');
+  await reads.listRecords('own-1', 'subscription');
+  await cache.reads('own-1', 'v1').listRecords('own-1', 'subscription');
+  assert.equal(state.reads, 2, 'one list read for two requests');
+  await cache.reads('own-1', 'v2').listRecords('own-1', 'subscription');
+  assert.equal(state.reads, 3, 'the list read again at another version');
 });
 
 test('a failed read is not kept', async () => {

@@ -71,8 +71,8 @@ before(async () => {
     to: [{ contactType: 'billing' }, { address: LITERAL_TO, name: 'Ops' }],
   });
   await ok('POST', '/v1/subscriptions', { emailTemplateId: template.id });
-  const key = await h.herald.store.findApiKeyByHash(hashKey(h.adminKey));
-  ids = { owner: key!.ownerId, template: template.id, profile: profile.id };
+  const found = await h.herald.store.findKeyWithRecordsVersion(hashKey(h.adminKey));
+  ids = { owner: found!.key.ownerId, template: template.id, profile: profile.id };
 });
 
 after(async () => {

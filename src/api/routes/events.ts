@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { IntakeAnswer } from '../../ingest/intake.ts';
+import type { IntakeAnswer, IntakeCaller } from '../../ingest/intake.ts';
 import { Type } from '@sinclair/typebox';
 import { validatePayload } from '../../catalog/index.ts';
 import { conflict, notFound } from '../../errors.ts';
@@ -64,8 +64,8 @@ export function eventRoutes(app: Api, ctx: ApiContext): void {
       schema: { body: EventBody, headers: IdempotencyHeaders, tags: ['events'] },
     },
     (request, reply) =>
-      intakeAnswer(request, reply, (owner, key, version) =>
-        ctx.intake.acceptOne(owner, request.body, key, version),
+      intakeAnswer(request, reply, (caller, key) =>
+        ctx.intake.acceptOne(caller, request.body, key),
       ),
   );
 
@@ -76,8 +76,8 @@ export function eventRoutes(app: Api, ctx: ApiContext): void {
       schema: { body: BatchBody, headers: IdempotencyHeaders, tags: ['events'] },
     },
     (request, reply) =>
-      intakeAnswer(request, reply, (owner, key, version) =>
-        ctx.intake.acceptBatch(owner, request.body, key, version),
+      intakeAnswer(request, reply, (caller, key) =>
+        ctx.intake.acceptBatch(caller, request.body, key),
       ),
   );
 
@@ -158,11 +158,11 @@ export function eventRoutes(app: Api, ctx: ApiContext): void {
 async function intakeAnswer(
   request: FastifyRequest,
   reply: FastifyReply,
-  accept: (ownerId: string, key: string | undefined, version: string) => Promise<IntakeAnswer>,
+  accept: (caller: IntakeCaller, key: string | undefined) => Promise<IntakeAnswer>,
 ) {
   const key = request.headers['idempotency-key'] as string | undefined;
   const { owner, recordsVersion } = request.caller;
-  const answer = await accept(owner.id, key, recordsVersion);
+  const answer = await accept({ ownerId: owner.id, recordsVersion }, key);
   if (answer.replayed) reply.header('idempotent-replayed', 'true');
   return reply.status(answer.status).send(answer.body);
 }

@@ -45,12 +45,22 @@ export async function keepIdempotencyKey(
     ],
   );
   if ((saved.rowCount ?? 0) > 0) return undefined;
+  const seen = (await findIdempotencyKey(client, ownerId, idempotency.key))!;
+  if (seen.requestHash !== idempotency.requestHash) return { kind: 'conflict' };
+  return { kind: 'replay', response: seen.response };
+}
+
+/** What an idempotency key was first used with, if it was. */
+export async function findIdempotencyKey(
+  client: pg.Pool | pg.PoolClient,
+  ownerId: string,
+  key: string,
+): Promise<{ requestHash: string; response: unknown } | undefined> {
   const { rows } = await client.query(
     'SELECT request_hash, response FROM idempotency_keys WHERE owner_id = $1 AND key = $2',
-    [ownerId, idempotency.key],
+    [ownerId, key],
   );
-  if (rows[0].request_hash !== idempotency.requestHash) return { kind: 'conflict' };
-  return { kind: 'replay', response: rows[0].response };
+  return rows[0] ? { requestHash: rows[0].request_hash, response: rows[0].response } : undefined;
 }
 
 /**

@@ -9,7 +9,10 @@ const BASE = 0x48524c00; // "HRL" and a zero byte
 export const LOCKS = {
   /** The whole schema, while migrations run. */
   migrations: BASE + 1,
-  /** An owner's default record of a kind, while makeDefault moves it. */
+  /**
+   * An owner's records of a kind, while makeDefault moves the default or a write
+   * takes a flag from the others (RecordWrite.takesFlags).
+   */
   defaults: BASE + 2,
   /** An owner's intake, so its events and deliveries commit in seq order. */
   intake: BASE + 3,

@@ -73,13 +73,6 @@ export abstract class PostgresRecords extends PostgresDatabase {
     );
   }
 
-  async findApiKeyByHash(secretHash: string): Promise<ApiKey | undefined> {
-    const { rows } = await this.pool.query('SELECT * FROM api_keys WHERE secret_hash = $1', [
-      secretHash,
-    ]);
-    return rows[0] ? toApiKey(rows[0]) : undefined;
-  }
-
   async findKeyWithRecordsVersion(secretHash: string) {
     const { rows } = await this.pool.query(
       `SELECT k.*, o.records_version FROM api_keys k JOIN owners o ON o.id = k.owner_id

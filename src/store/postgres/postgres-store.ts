@@ -15,6 +15,7 @@ import {
 import { inTransaction } from './connection.ts';
 import * as queue from './delivery-queue.ts';
 import { IntakeBatcher } from './intake-batcher.ts';
+import { findIdempotencyKey } from './event-intake.ts';
 import { PostgresTriggerStore } from './postgres-trigger-store.ts';
 import { toAttempt, toDelivery, toEvent } from './rows.ts';
 
@@ -69,11 +70,7 @@ export class PostgresStore extends PostgresTriggerStore implements Store {
   }
 
   async findIdempotencyKey(ownerId: string, key: string) {
-    const { rows } = await this.pool.query(
-      'SELECT request_hash, response FROM idempotency_keys WHERE owner_id = $1 AND key = $2',
-      [ownerId, key],
-    );
-    return rows[0] ? { requestHash: rows[0].request_hash, response: rows[0].response } : undefined;
+    return findIdempotencyKey(this.pool, ownerId, key);
   }
 
   async getEvent(ownerId: string, id: string): Promise<EventRecord | undefined> {

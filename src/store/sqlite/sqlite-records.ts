@@ -70,11 +70,6 @@ export abstract class SqliteRecords extends SqliteTriggerStore {
     );
   }
 
-  async findApiKeyByHash(secretHash: string): Promise<ApiKey | undefined> {
-    const row = this.sql('SELECT * FROM api_keys WHERE secret_hash = ?').get(secretHash) as any;
-    return row ? toApiKey(row) : undefined;
-  }
-
   async findKeyWithRecordsVersion(secretHash: string) {
     const row = this.sql(
       `SELECT k.*, o.records_version FROM api_keys k JOIN owners o ON o.id = k.owner_id

@@ -50,19 +50,24 @@ export class SqliteStore extends SqliteRecords implements Store {
     ).run({ ownerId, targetId, since, until, now }).changes;
   }
 
-  /**
-   * Intake requests that arrive in the same turn of the event loop are committed
-   * together: one transaction, one disk flush, each request in its own savepoint so
-   * that its idempotency check and its failure stay its own. Under many concurrent
-   * clients this turns one fsync per event into one per batch of requests.
-   */
   async findIdempotencyKey(ownerId: string, key: string) {
+    return this.keyUsed(ownerId, key);
+  }
+
+  /** What an idempotency key was first used with; inside a transaction or out. */
+  private keyUsed(ownerId: string, key: string) {
     const row = this.sql(
       'SELECT request_hash, response FROM idempotency_keys WHERE owner_id = ? AND key = ?',
     ).get(ownerId, key) as { request_hash: string; response: string } | undefined;
     return row ? { requestHash: row.request_hash, response: JSON.parse(row.response) } : undefined;
   }
 
+  /**
+   * Intake requests that arrive in the same turn of the event loop are committed
+   * together: one transaction, one disk flush, each request in its own savepoint so
+   * that its idempotency check and its failure stay its own. Under many concurrent
+   * clients this turns one fsync per event into one per batch of requests.
+   */
   async acceptEvents(
     ownerId: string,
     events: NewEvent[],
@@ -131,9 +136,6 @@ export class SqliteStore extends SqliteRecords implements Store {
   }
 
   private acceptNow(ownerId: string, events: NewEvent[], idempotency?: Idempotency): AcceptResult {
-    const findKey = this.sql(
-      'SELECT request_hash, response FROM idempotency_keys WHERE owner_id = ? AND key = ?',
-    );
     const saveKey = this.sql(
       `INSERT INTO idempotency_keys (owner_id, key, request_hash, response, created_at)
        VALUES (?, ?, ?, ?, ?)`,
@@ -142,10 +144,10 @@ export class SqliteStore extends SqliteRecords implements Store {
     // Nested in commitAccepts' transaction, this runs as a savepoint.
     return this.writeTransaction((): AcceptResult => {
       if (idempotency) {
-        const seen = findKey.get(ownerId, idempotency.key) as any;
+        const seen = this.keyUsed(ownerId, idempotency.key);
         if (seen) {
-          if (seen.request_hash !== idempotency.requestHash) return { kind: 'conflict' };
-          return { kind: 'replay', response: JSON.parse(seen.response) };
+          if (seen.requestHash !== idempotency.requestHash) return { kind: 'conflict' };
+          return { kind: 'replay', response: seen.response };
         }
       }
       this.insertEvents(ownerId, events);
